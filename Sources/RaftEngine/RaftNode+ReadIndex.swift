@@ -1,0 +1,38 @@
+/// Linearizable reads by ReadIndex (Raft thesis §6.4).
+extension RaftNode {
+    mutating func handleReadRequest(_ request: ReadIndexQueue.Request) {
+        guard log.term(at: log.committed) == term else {
+            reads.awaitingCommit.append(request)
+            return
+        }
+        if quorum == 1 {
+            completeRead(request, index: log.committed, leaderHint: id)
+            return
+        }
+        reads.add(request, commitIndex: log.committed, leader: id)
+    }
+
+    /// Called when the commit index moves: reads that waited for this term's first commit can start.
+    mutating func releaseReadsWaitingForCommit() {
+        guard !reads.awaitingCommit.isEmpty, log.term(at: log.committed) == term else { return }
+        let waiting = reads.awaitingCommit
+        reads.awaitingCommit = []
+        for request in waiting { handleReadRequest(request) }
+    }
+
+    mutating func acknowledgeReadRound(_ round: UInt64, from: NodeID) {
+        for (request, index) in reads.acknowledge(round, from: from, quorum: quorum) {
+            completeRead(request, index: index, leaderHint: id)
+        }
+    }
+
+    /// Answers a read: locally as a `ReadState`, or to the follower that forwarded it.
+    mutating func completeRead(_ request: ReadIndexQueue.Request, index: LogIndex?, leaderHint: NodeID?) {
+        if request.from == id {
+            let outcome: ReadState.Outcome = index.map { .confirmed(index: $0) } ?? .rejected(leaderHint: leaderHint)
+            outReadStates.append(ReadState(requestID: request.requestID, outcome: outcome))
+        } else {
+            send(to: request.from, .readIndexResponse(requestID: request.requestID, index: index))
+        }
+    }
+}

@@ -1,0 +1,60 @@
+/// Producing `Ready` values: the engine's only output.
+extension RaftNode {
+    /// True when `ready()` would return something to do.
+    public var hasReady: Bool {
+        proposalsPendingBroadcast || reads.hasUnsentRound
+            || !outMessages.isEmpty || !outMessagesAfterPersist.isEmpty || !outReadStates.isEmpty
+            || snapshotToPersist != nil || log.handedOff < log.lastIndex
+            || currentHardState != handedHardState || currentSoftState != handedSoftState
+            || log.applied < applyLimit
+    }
+
+    /// Collects everything pending: batched broadcasts are sent now, and what is returned is handed
+    /// over (it will not be returned again). See `Ready` for how to carry it out.
+    public mutating func ready() -> Ready {
+        if proposalsPendingBroadcast {
+            proposalsPendingBroadcast = false
+            if role == .leader { broadcastAppend() }
+        }
+        if reads.hasUnsentRound {
+            reads.markSent()
+            broadcastHeartbeat()
+        }
+        let hardState = currentHardState
+        let softState = currentSoftState
+        let newEntries = log.slice(from: log.handedOff + 1, through: log.lastIndex) ?? []
+        log.handedOff = log.lastIndex
+        let limit = applyLimit
+        let committed = log.slice(from: log.applied + 1, through: limit) ?? []
+        precondition(committed.count == Int(limit - min(limit, log.applied)), "committed entries to apply were compacted")
+        log.applied = max(log.applied, limit)
+
+        let ready = Ready(
+            id: nextReadyID,
+            hardState: hardState != handedHardState ? hardState : nil,
+            snapshot: snapshotToPersist,
+            entries: newEntries,
+            messages: outMessages,
+            messagesAfterPersist: outMessagesAfterPersist,
+            committedEntries: committed,
+            readStates: outReadStates,
+            softState: softState != handedSoftState ? softState : nil)
+        nextReadyID += 1
+        if ready.needsPersistence {
+            unacknowledged.append((ready.id, newEntries.last.map { ($0.index, $0.term) }, ready.hardState))
+        }
+        handedHardState = hardState
+        handedSoftState = softState
+        snapshotToPersist = nil
+        outMessages = []
+        outMessagesAfterPersist = []
+        outReadStates = []
+        return ready
+    }
+
+    var currentHardState: HardState { HardState(term: term, vote: vote, commit: log.committed) }
+    var currentSoftState: SoftState { SoftState(role: role, leader: leader) }
+
+    /// Entries may be applied once committed and durable here.
+    var applyLimit: LogIndex { min(log.committed, log.persisted) }
+}
