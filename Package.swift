@@ -37,6 +37,7 @@ let package = Package(
             dependencies: [
                 "RaftEngine",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "DequeModule", package: "swift-collections"),
             ],
             path: "Benchmarks/EngineThroughput"
         ),

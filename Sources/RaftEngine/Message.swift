@@ -75,9 +75,10 @@ public struct AppendRequest: Sendable, Hashable {
 /// The AppendEntries response.
 ///
 /// On success `index` is the last index now known to match the leader's log. On rejection
-/// `index` is the `prevIndex` that did not match, and the hint lets the leader skip a whole term:
-/// `hintIndex` is the first index of `hintTerm` in the follower's log, or one past the follower's
-/// last index when its log is too short (then `hintTerm` is 0).
+/// `index` is the `prevIndex` that did not match, and the hint lets the leader skip a whole term
+/// per round trip: `(hintIndex, hintTerm)` is the follower's last entry at or below
+/// `min(prevIndex, lastIndex)` whose term is at most the leader's `prevTerm`. The leader then
+/// continues from its own last entry at or below `hintIndex` with a term at most `hintTerm`.
 public struct AppendResponse: Sendable, Hashable {
     public var index: LogIndex
     public var rejected: Bool

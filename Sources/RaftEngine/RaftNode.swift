@@ -195,6 +195,7 @@ public struct RaftNode: Sendable {
     }
 
     public var commitIndex: LogIndex { log.committed }
+    public var snapshotIndex: LogIndex { log.snapshotIndex }
     public var lastIndex: LogIndex { log.lastIndex }
 
     /// The term of the entry at `index`, or nil when compacted or absent.

@@ -2,11 +2,12 @@
 ///
 /// The driver handles each `Ready` in the order they were produced:
 /// 1. Send `messages` at once; they depend on nothing unpersisted.
-/// 2. Make durable, in this order and in one sync: `snapshot`, then `entries` (first dropping any
-///    stored entries at or after `entries.first.index`), then `hardState`.
-/// 3. Only after that sync returns, send `messagesAfterPersist` and call
-///    `RaftNode.storageDidPersist(through: id)`. Readies are acknowledged in order; acknowledging an
-///    id acknowledges every earlier one too.
+/// 2. Make durable, in this order and in one sync: `snapshot` (which replaces the whole stored
+///    log), then `entries` (first dropping any stored entries at or after `entries.first.index`),
+///    then `hardState`.
+/// 3. Only after that sync returns, and the syncs of every earlier Ready too, send
+///    `messagesAfterPersist` and call `RaftNode.storageDidPersist(through: id)`. Readies are
+///    acknowledged in order; acknowledging an id acknowledges every earlier one too.
 /// 4. Install `snapshot` in the state machine (if any), then apply `committedEntries` in order. They
 ///    are already durable locally and committed by a quorum. Serve `readStates` once the state
 ///    machine has applied up to their index.
@@ -18,7 +19,8 @@ public struct Ready: Sendable {
     public var id: UInt64
     /// New hard state to persist, or nil when unchanged.
     public var hardState: HardState?
-    /// A snapshot received from the leader: persist it and install it in the state machine.
+    /// A snapshot received from the leader: persist it in place of the whole stored log and install
+    /// it in the state machine.
     public var snapshot: Snapshot?
     /// Entries to persist; any stored entry at or after the first of these is replaced.
     public var entries: [Entry]

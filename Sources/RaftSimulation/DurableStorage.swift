@@ -14,9 +14,9 @@ struct DurableStorage {
     /// Returns a description of a durability violation (term or vote going backwards), if any.
     mutating func apply(_ write: PendingWrite) -> String? {
         if let snapshot = write.snapshot {
+            // A snapshot from the leader replaces the whole log: entries after it may conflict.
             self.snapshot = snapshot
-            entries.removeAll { $0.index <= snapshot.index }
-            if let first = entries.first, first.index != snapshot.index + 1 { entries.removeAll() }
+            entries.removeAll()
         }
         if let first = write.entries.first {
             entries.removeAll { $0.index >= first.index }

@@ -1,14 +1,27 @@
 import RaftEngine
 
-/// Picks and applies one random fault.
-enum Nemesis {
-    static func strike(_ simulation: Simulation, using random: inout SeededRandom) {
+/// Picks and applies random faults. Besides single faults it runs bursts of leader crashes a few
+/// milliseconds apart, the schedule under which committing an older term's entry by counting
+/// replicas goes wrong (Raft paper, Figure 8).
+struct Nemesis {
+    /// Leader crashes still to come in the current burst.
+    private(set) var burstRemaining = 0
+
+    /// Crashes the current leader (if any) and restarts it shortly after.
+    mutating func crashLeaderQuickly(_ simulation: Simulation, using random: inout SeededRandom) {
+        burstRemaining -= 1
+        guard let leader = simulation.leader else { return }
+        simulation.crash(leader)
+        simulation.restart(leader, afterMs: UInt64.random(in: 5...150, using: &random))
+    }
+
+    mutating func strike(_ simulation: Simulation, using random: inout SeededRandom) {
         let ids = simulation.nodeIDs
         let someone = ids.randomElement(using: &random)!
         let leader = simulation.leader ?? someone
         let shuffled = ids.shuffled(using: &random)
         let minority = Array(shuffled.prefix((ids.count - 1) / 2))
-        switch Int.random(in: 0..<12, using: &random) {
+        switch Int.random(in: 0..<13, using: &random) {
         case 0, 1:
             simulation.heal()
         case 2:
@@ -37,6 +50,8 @@ enum Nemesis {
                 simulation.crash(id)
                 simulation.restart(id, afterMs: UInt64.random(in: 50...1_500, using: &random))
             }
+        case 12:
+            burstRemaining = Int.random(in: 5...20, using: &random)
         default:
             for id in ids {
                 simulation.crash(id)

@@ -50,6 +50,7 @@ public struct RandomizedRun {
         var random = SeededRandom(seed: seed ^ 0xC11E)
         var nextNemesisMs = UInt64.random(in: 200...1_000, using: &random)
         var faults = 0
+        var nemesis = Nemesis()
         var elapsed: UInt64 = 0
         let slice: UInt64 = 5
 
@@ -64,9 +65,14 @@ public struct RandomizedRun {
                 simulation.read(on: simulation.nodeIDs.randomElement(using: &random)!)
             }
             if elapsed >= nextNemesisMs {
-                Nemesis.strike(simulation, using: &random)
+                if nemesis.burstRemaining > 0 {
+                    nemesis.crashLeaderQuickly(simulation, using: &random)
+                    nextNemesisMs = elapsed + UInt64.random(in: 5...80, using: &random)
+                } else {
+                    nemesis.strike(simulation, using: &random)
+                    nextNemesisMs = elapsed + UInt64.random(in: 100...1_500, using: &random)
+                }
                 faults += 1
-                nextNemesisMs = elapsed + UInt64.random(in: 100...1_500, using: &random)
             }
         }
 

@@ -14,6 +14,9 @@ extension Simulation {
         trace.record(now, .crash(node: id))
     }
 
+    /// Whether the node has writes whose sync has not completed yet (a crash now would lose them).
+    public func hasUnsyncedWrites(_ id: NodeID) -> Bool { !node(id).pendingWrites.isEmpty }
+
     /// Starts a crashed node again from what it had made durable.
     public func restart(_ id: NodeID) {
         let node = node(id)

@@ -30,6 +30,8 @@ public final class Simulation {
     var nextReadID: UInt64 = 1
     public private(set) var acknowledgedProposals: [(proposal: UInt64, index: LogIndex)] = []
     public private(set) var confirmedReads = 0
+    /// How each finished ReadIndex read ended, by request id.
+    public private(set) var readOutcomes: [UInt64: ReadState.Outcome] = [:]
     public private(set) var messagesSent: [String: Int] = [:]
     public private(set) var totalMessagesSent = 0
 
@@ -245,7 +247,7 @@ public final class Simulation {
 
     private func maybeCompact(_ node: SimulatedNode) {
         guard options.snapshotEvery > 0, let engine = node.engine,
-              node.appliedIndex >= engine.status.snapshotIndex + LogIndex(options.snapshotEvery) else { return }
+              node.appliedIndex >= engine.snapshotIndex + LogIndex(options.snapshotEvery) else { return }
         let data = SimulatedNode.encodeSnapshot(index: node.appliedIndex, chain: node.appliedChain)
         node.engine!.compact(upTo: node.appliedIndex, snapshotData: data)
         node.durable.compact(to: node.engine!.snapshot!)
@@ -255,6 +257,7 @@ public final class Simulation {
     private func readCompleted(_ state: ReadState, node: SimulatedNode) {
         guard let required = node.pendingReads.removeValue(forKey: state.requestID) else { return }
         trace.record(now, .read(node: node.id, request: state.requestID, outcome: state.outcome))
+        readOutcomes[state.requestID] = state.outcome
         if case .confirmed(let index) = state.outcome {
             confirmedReads += 1
             checker.readConfirmed(node.id, request: state.requestID, index: index, requiredIndex: required)
