@@ -35,7 +35,7 @@ release: deps
 
 test: deps release
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build --parallel --num-workers $(JOBS)
+	$(SWIFT) test --skip-build
 	$(RELEASE_BIN)/raft-sim --seeds $(TEST_SEEDS) --first-seed 1 --duration-ms $(SIM_MS) --jobs $(JOBS)
 
 sim: deps

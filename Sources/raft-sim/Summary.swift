@@ -1,3 +1,4 @@
+import Foundation
 import RaftSimulation
 
 /// Totals over many seeds, printed as the run's closing line and passed between worker processes.
@@ -34,11 +35,12 @@ struct Summary {
         faults += other.faults
     }
 
+    /// Two lines: what was covered, then the verdict as "simulation: N passed, M failed".
     var line: String {
         let seconds = Double(simulatedMs) / 1000
         return "simulation: \(seeds) seeds, \(String(format: "%.1f", seconds)) simulated s, \(faults) faults injected, "
-            + "\(acknowledged) proposals acknowledged, \(reads) linearizable reads confirmed, \(messages) messages; "
-            + "\(seeds - failures) passed, \(failures) failed"
+            + "\(acknowledged) proposals acknowledged, \(reads) linearizable reads confirmed, \(messages) messages\n"
+            + "simulation: \(seeds - failures) passed, \(failures) failed"
     }
 
     /// A machine-readable line for the parent process.
