@@ -14,6 +14,12 @@ final class ReadIndexTests: XCTestCase {
         node.step(Message(from: peer, to: node.id, term: node.term, body: .heartbeatResponse(readRound: round)))
     }
 
+    /// Asks `leader` for read `requestID` and returns the read round of the heartbeat it then sends to node 2.
+    private func readRound(_ leader: inout RaftNode, requestID: UInt64) -> UInt64 {
+        leader.readIndex(requestID: requestID)
+        return heartbeatRounds(leader.ready().messages)[2]!
+    }
+
     func testReadWaitsUntilLeaderCommitsInItsTerm() {
         let cluster = TestCluster(ids: [1, 2, 3])
         tickUntilCampaign(&cluster.nodes[1]!)
@@ -70,10 +76,8 @@ final class ReadIndexTests: XCTestCase {
         let cluster = TestCluster(ids: [1, 2, 3])
         cluster.elect(1)
         var leader = cluster[1]
-        leader.readIndex(requestID: 1)
-        let first = heartbeatRounds(leader.ready().messages)[2]!
-        leader.readIndex(requestID: 2)
-        let second = heartbeatRounds(leader.ready().messages)[2]!
+        let first = readRound(&leader, requestID: 1)
+        let second = readRound(&leader, requestID: 2)
         XCTAssertGreaterThan(second, first)
 
         ack(&leader, from: 2, round: first)
@@ -84,10 +88,8 @@ final class ReadIndexTests: XCTestCase {
         XCTAssertEqual(leader.ready().readStates.map(\.requestID), [2])
 
         // An answer to a newer round also vouches for older ones.
-        leader.readIndex(requestID: 3)
-        let third = heartbeatRounds(leader.ready().messages)[2]!
-        leader.readIndex(requestID: 4)
-        let fourth = heartbeatRounds(leader.ready().messages)[2]!
+        let third = readRound(&leader, requestID: 3)
+        let fourth = readRound(&leader, requestID: 4)
         XCTAssertGreaterThan(fourth, third)
         ack(&leader, from: 2, round: fourth)
         XCTAssertEqual(leader.ready().readStates.map(\.requestID), [3, 4])

@@ -31,9 +31,7 @@ final class AgreementScenarioTests: XCTestCase {
     }
 
     func testAgreementDespiteFollowerFailure() {
-        let sim = Scenario.make(seed: 111)
-        let leader = Scenario.awaitLeader(sim, withinMs: 1_000)!
-        XCTAssertTrue(Scenario.proposeAndAwait(sim, count: 5).acknowledged)
+        let (sim, leader) = Scenario.startWithLeader(seed: 111, committing: 5)
 
         let followers = sim.nodeIDs.filter { $0 != leader }
         sim.crash(followers[0])
@@ -52,18 +50,16 @@ final class AgreementScenarioTests: XCTestCase {
     }
 
     func testAgreementDespiteLeaderFailure() {
-        let sim = Scenario.make(seed: 121)
-        let first = Scenario.awaitLeader(sim, withinMs: 1_000)!
-        XCTAssertTrue(Scenario.proposeAndAwait(sim, count: 5).acknowledged)
+        let (sim, first) = Scenario.startWithLeader(seed: 121, committing: 5)
 
         sim.crash(first)
-        let second = Scenario.awaitLeader(sim, among: sim.nodeIDs.filter { $0 != first }, withinMs: 1_500)
-        XCTAssertNotNil(second, "no new leader after the leader crashed" + Scenario.context(sim))
+        let second = Scenario.assertNewLeader(sim, among: sim.nodeIDs.filter { $0 != first }, withinMs: 1_500,
+                                              "no new leader after the leader crashed")
         XCTAssertTrue(Scenario.proposeAndAwait(sim, count: 5).acknowledged, Scenario.context(sim))
 
         sim.crash(second!)
-        let third = Scenario.awaitLeader(sim, among: sim.nodeIDs.filter { $0 != first && $0 != second }, withinMs: 1_500)
-        XCTAssertNotNil(third, "no leader with two nodes down" + Scenario.context(sim))
+        Scenario.assertNewLeader(sim, among: sim.nodeIDs.filter { $0 != first && $0 != second }, withinMs: 1_500,
+                                 "no leader with two nodes down")
         XCTAssertTrue(Scenario.proposeAndAwait(sim, count: 5).acknowledged, Scenario.context(sim))
 
         sim.restart(first)
@@ -76,9 +72,7 @@ final class AgreementScenarioTests: XCTestCase {
     }
 
     func testNoAgreementWithoutMajority() {
-        let sim = Scenario.make(seed: 131)
-        let leader = Scenario.awaitLeader(sim, withinMs: 1_000)!
-        XCTAssertTrue(Scenario.proposeAndAwait(sim, count: 1).acknowledged)
+        let (sim, leader) = Scenario.startWithLeader(seed: 131, committing: 1)
         let committed = sim.highestCommitted
 
         let down = Array(sim.nodeIDs.filter { $0 != leader }.prefix(3))
@@ -119,26 +113,21 @@ final class AgreementScenarioTests: XCTestCase {
     }
 
     func testRejoinOfStaleLeader() {
-        let sim = Scenario.make(seed: 151)
-        let first = Scenario.awaitLeader(sim, withinMs: 1_000)!
-        XCTAssertTrue(Scenario.proposeAndAwait(sim, count: 2).acknowledged)
+        let (sim, first) = Scenario.startWithLeader(seed: 151, committing: 2)
 
         // The isolated leader still accepts proposals, which can never commit.
         sim.isolate(first)
         let stale = (0..<3).compactMap { _ in sim.propose(on: first) }
         XCTAssertEqual(stale.count, 3)
         let staleTerm = sim.status(of: first)!.term
-        let others = sim.nodeIDs.filter { $0 != first }
-        let second = Scenario.awaitLeader(sim, among: others, withinMs: 1_500)
-        XCTAssertNotNil(second, Scenario.context(sim))
+        let second = Scenario.assertNewLeader(sim, among: sim.nodeIDs.filter { $0 != first }, withinMs: 1_500)
         XCTAssertTrue(Scenario.proposeAndAwait(sim, count: 4, on: second).acknowledged, Scenario.context(sim))
         XCTAssertGreaterThan(sim.status(of: first)!.lastIndex, sim.status(of: first)!.commitIndex,
                              "the old leader holds uncommitted entries")
 
         // The second leader is cut off too, and the first rejoins the rest.
         sim.partition([[second!], sim.nodeIDs.filter { $0 != second }])
-        let third = Scenario.awaitLeader(sim, among: sim.nodeIDs.filter { $0 != second }, withinMs: 2_000)
-        XCTAssertNotNil(third, Scenario.context(sim))
+        Scenario.assertNewLeader(sim, among: sim.nodeIDs.filter { $0 != second }, withinMs: 2_000)
         XCTAssertTrue(Scenario.proposeAndAwait(sim, count: 2).acknowledged, Scenario.context(sim))
 
         sim.heal()
@@ -157,12 +146,10 @@ final class AgreementScenarioTests: XCTestCase {
     /// later term can still win and overwrite it. Appends carry one entry each, so the old entry
     /// and the new leader's no-op reach followers separately.
     func testFigure8OldTermEntryIsNotCommittedByCounting() {
-        let sim = Scenario.make(seed: 171) {
+        let (sim, s1) = Scenario.startWithLeader(seed: 171, committing: 1) {
             $0.maxMessageBytes = 40
             $0.maxInflightMessages = 1
         }
-        let s1 = Scenario.awaitLeader(sim, withinMs: 1_000)!
-        XCTAssertTrue(Scenario.proposeAndAwait(sim, count: 1).acknowledged)
         sim.run(forMs: 100)
         let base = sim.status(of: s1)!.lastIndex
         let others = sim.nodeIDs.filter { $0 != s1 }
@@ -243,8 +230,8 @@ final class AgreementScenarioTests: XCTestCase {
             XCTAssertEqual(minorityProposals.count, 50, "round \(round)")
             stranded += minorityProposals
 
-            let newLeader = Scenario.awaitLeader(sim, among: majority, withinMs: 2_000)
-            XCTAssertNotNil(newLeader, "round \(round): the majority elected nobody" + Scenario.context(sim))
+            let newLeader = Scenario.assertNewLeader(sim, among: majority, withinMs: 2_000,
+                                                     "round \(round): the majority elected nobody")
             let result = Scenario.proposeAndAwait(sim, count: 50, on: newLeader)
             XCTAssertTrue(result.acknowledged, "round \(round): the majority could not commit" + Scenario.context(sim))
             committed += result.proposed

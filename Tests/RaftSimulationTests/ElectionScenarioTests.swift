@@ -34,9 +34,8 @@ final class ElectionScenarioTests: XCTestCase {
 
         sim.isolate(first)
         let others = sim.nodeIDs.filter { $0 != first }
-        let second = Scenario.awaitLeader(sim, among: others, withinMs: 1_000)
-        XCTAssertNotNil(second, "no new leader among the connected majority" + Scenario.context(sim))
-        guard let second else { return }
+        guard let second = Scenario.assertNewLeader(sim, among: others, withinMs: 1_000,
+                                                    "no new leader among the connected majority") else { return }
         XCTAssertNotEqual(second, first)
         let secondTerm = sim.status(of: second)!.term
         XCTAssertGreaterThan(secondTerm, firstTerm)
@@ -53,8 +52,7 @@ final class ElectionScenarioTests: XCTestCase {
 
         // Isolating the new leader again elects a third one, and it can commit.
         sim.isolate(second)
-        let third = Scenario.awaitLeader(sim, among: sim.nodeIDs.filter { $0 != second }, withinMs: 1_000)
-        XCTAssertNotNil(third, Scenario.context(sim))
+        Scenario.assertNewLeader(sim, among: sim.nodeIDs.filter { $0 != second }, withinMs: 1_000)
         XCTAssertTrue(Scenario.proposeAndAwait(sim, count: 3).acknowledged, Scenario.context(sim))
         assertNoViolation(sim)
     }
@@ -83,8 +81,7 @@ final class ElectionScenarioTests: XCTestCase {
 
         // Three of five do.
         sim.partition([[rest[0], rest[1], rest[2]], [first], [rest[3]]])
-        let majority = Scenario.awaitLeader(sim, among: [rest[0], rest[1], rest[2]], withinMs: 2_000)
-        XCTAssertNotNil(majority, "no leader in the majority partition" + Scenario.context(sim))
+        Scenario.assertNewLeader(sim, among: [rest[0], rest[1], rest[2]], withinMs: 2_000, "no leader in the majority partition")
 
         sim.heal()
         let leader = sim.awaitStableLeader(withinMs: 2_000)
@@ -102,8 +99,7 @@ final class ElectionScenarioTests: XCTestCase {
         XCTAssertEqual(sim.leaders, [], "no node can lead alone in a 3-node cluster" + Scenario.context(sim))
 
         sim.partition([[follower, sim.nodeIDs.first { $0 != leader && $0 != follower }!], [leader]])
-        XCTAssertNotNil(Scenario.awaitLeader(sim, among: sim.nodeIDs.filter { $0 != leader }, withinMs: 2_000),
-                        Scenario.context(sim))
+        Scenario.assertNewLeader(sim, among: sim.nodeIDs.filter { $0 != leader }, withinMs: 2_000)
         sim.heal()
         XCTAssertNotNil(sim.awaitStableLeader(withinMs: 2_000), Scenario.context(sim))
         assertNoViolation(sim)
@@ -179,9 +175,7 @@ final class ElectionScenarioTests: XCTestCase {
     /// A follower that cannot hear the leader (but reaches everyone) keeps timing out; the other
     /// nodes still hear the leader, so they ignore its campaigns and nothing changes.
     func testLeaderLeaseIgnoresFollowerThatCannotHearTheLeader() {
-        let sim = Scenario.make(seed: 45)
-        let leader = Scenario.awaitLeader(sim, withinMs: 1_000)!
-        XCTAssertTrue(Scenario.proposeAndAwait(sim, count: 1).acknowledged)
+        let (sim, leader) = Scenario.startWithLeader(seed: 45, committing: 1)
         sim.run(forMs: 200)
         let term = sim.status(of: leader)!.term
         let follower = sim.nodeIDs.first { $0 != leader }!
@@ -218,7 +212,7 @@ final class ElectionScenarioTests: XCTestCase {
             XCTAssertGreaterThanOrEqual(elapsedMs, Scenario.electionTimeoutMinMs / 2,
                                         "seed \(seed): stepped down before any quorum check could fail")
             let others = sim.nodeIDs.filter { $0 != leader }
-            XCTAssertNotNil(Scenario.awaitLeader(sim, among: others, withinMs: 1_000), Scenario.context(sim))
+            Scenario.assertNewLeader(sim, among: others, withinMs: 1_000)
             sim.run(forMs: 1_000)
             XCTAssertNotEqual(sim.status(of: leader)!.role, .leader, "seed \(seed): the isolated node became leader again")
             assertNoViolation(sim)

@@ -19,10 +19,18 @@ final class PersistenceScenarioTests: XCTestCase {
         }
     }
 
+    /// The cluster converges, at least `count` proposals were acknowledged in all, and no safety
+    /// property was violated.
+    private func assertRecovered(
+        _ sim: Simulation, acknowledgedAtLeast count: Int, file: StaticString = #filePath, line: UInt = #line
+    ) {
+        XCTAssertTrue(Scenario.awaitConvergence(sim), Scenario.context(sim), file: file, line: line)
+        XCTAssertGreaterThanOrEqual(sim.acknowledgedProposals.count, count, file: file, line: line)
+        assertNoViolation(sim, file: file, line: line)
+    }
+
     func testPersistOneNode() {
-        let sim = Scenario.make(seed: 201)
-        let leader = Scenario.awaitLeader(sim, withinMs: 1_000)!
-        XCTAssertTrue(Scenario.proposeAndAwait(sim, count: 10).acknowledged)
+        let (sim, leader) = Scenario.startWithLeader(seed: 201, committing: 10)
         sim.run(forMs: 100)
 
         let follower = sim.nodeIDs.first { $0 != leader }!
@@ -41,14 +49,11 @@ final class PersistenceScenarioTests: XCTestCase {
         sim.run(forMs: 100)
         before = terms(sim)
         sim.crash(leader)
-        XCTAssertNotNil(Scenario.awaitLeader(sim, among: sim.nodeIDs.filter { $0 != leader }, withinMs: 1_500),
-                        Scenario.context(sim))
+        Scenario.assertNewLeader(sim, among: sim.nodeIDs.filter { $0 != leader }, withinMs: 1_500)
         XCTAssertTrue(Scenario.proposeAndAwait(sim, count: 5).acknowledged, Scenario.context(sim))
         sim.restart(leader)
         assertTermsDidNotGoBack(sim, from: before)
-        XCTAssertTrue(Scenario.awaitConvergence(sim), Scenario.context(sim))
-        XCTAssertGreaterThanOrEqual(sim.acknowledgedProposals.count, 25)
-        assertNoViolation(sim)
+        assertRecovered(sim, acknowledgedAtLeast: 25)
     }
 
     func testPersistSeveralNodes() {
@@ -64,17 +69,15 @@ final class PersistenceScenarioTests: XCTestCase {
             let other = sim.nodeIDs.filter { $0 != leader }.randomElement(using: &random)!
             sim.crash(leader)
             sim.crash(other)
-            XCTAssertNotNil(Scenario.awaitLeader(sim, among: sim.nodeIDs.filter { $0 != leader && $0 != other }, withinMs: 2_000),
-                            "round \(round): the survivors elected nobody" + Scenario.context(sim))
+            Scenario.assertNewLeader(sim, among: sim.nodeIDs.filter { $0 != leader && $0 != other }, withinMs: 2_000,
+                                     "round \(round): the survivors elected nobody")
             XCTAssertEqual(Scenario.commitWithRetries(sim, count: 3).count, 3, "round \(round)" + Scenario.context(sim))
             sim.restart(leader)
             sim.restart(other, afterMs: 100)
             sim.run(forMs: 150)
             assertTermsDidNotGoBack(sim, from: before)
         }
-        XCTAssertTrue(Scenario.awaitConvergence(sim), Scenario.context(sim))
-        XCTAssertGreaterThanOrEqual(sim.acknowledgedProposals.count, 40)
-        assertNoViolation(sim)
+        assertRecovered(sim, acknowledgedAtLeast: 40)
     }
 
     func testPersistAllNodes() {
@@ -103,9 +106,7 @@ final class PersistenceScenarioTests: XCTestCase {
 
     /// A partitioned leader and one follower crash; the leader restarts and rejoins.
     func testPartitionedLeaderAndFollowerCrash() {
-        let sim = Scenario.make(seed: 231, nodes: 3)
-        let leader = Scenario.awaitLeader(sim, withinMs: 1_000)!
-        XCTAssertTrue(Scenario.proposeAndAwait(sim, count: 3).acknowledged)
+        let (sim, leader) = Scenario.startWithLeader(seed: 231, nodes: 3, committing: 3)
         let followers = sim.nodeIDs.filter { $0 != leader }
 
         sim.isolate(followers[1])
@@ -114,7 +115,7 @@ final class PersistenceScenarioTests: XCTestCase {
         sim.crash(followers[0])
         sim.heal()
         sim.restart(followers[0])
-        XCTAssertNotNil(Scenario.awaitLeader(sim, among: followers, withinMs: 2_000), Scenario.context(sim))
+        Scenario.assertNewLeader(sim, among: followers, withinMs: 2_000)
         XCTAssertEqual(Scenario.commitWithRetries(sim, count: 2).count, 2, Scenario.context(sim))
         sim.restart(leader)
         XCTAssertTrue(Scenario.awaitConvergence(sim), Scenario.context(sim))

@@ -21,9 +21,7 @@ final class ReadIndexScenarioTests: XCTestCase {
     }
 
     func testReadsOnLeaderAndFollowersAreConfirmed() {
-        let sim = Scenario.make(seed: 401)
-        let leader = Scenario.awaitLeader(sim, withinMs: 1_000)!
-        XCTAssertTrue(Scenario.proposeAndAwait(sim, count: 5).acknowledged)
+        let (sim, leader) = Scenario.startWithLeader(seed: 401, committing: 5)
         let highest = sim.acknowledgedProposals.map(\.index).max()!
 
         let reads = sim.nodeIDs.flatMap { id in (0..<3).compactMap { _ in sim.read(on: id) } }
@@ -40,9 +38,7 @@ final class ReadIndexScenarioTests: XCTestCase {
     }
 
     func testReadOnFreshLeaderCoversEarlierWrites() {
-        let sim = Scenario.make(seed: 411)
-        let first = Scenario.awaitLeader(sim, withinMs: 1_000)!
-        XCTAssertTrue(Scenario.proposeAndAwait(sim, count: 10).acknowledged)
+        let (sim, first) = Scenario.startWithLeader(seed: 411, committing: 10)
         let highest = sim.acknowledgedProposals.map(\.index).max()!
 
         sim.crash(first)
@@ -66,16 +62,12 @@ final class ReadIndexScenarioTests: XCTestCase {
     /// Without CheckQuorum the partitioned old leader keeps believing it leads; its reads must still
     /// never be confirmed, while the new leader's are.
     func testDeposedLeaderNeverServesStaleReads() {
-        let sim = Scenario.make(seed: 421) { $0.checkQuorum = false }
-        let old = Scenario.awaitLeader(sim, withinMs: 1_000)!
-        XCTAssertTrue(Scenario.proposeAndAwait(sim, count: 3).acknowledged)
+        let (sim, old) = Scenario.startWithLeader(seed: 421, committing: 3) { $0.checkQuorum = false }
         let partner = sim.nodeIDs.first { $0 != old }!
         let majority = sim.nodeIDs.filter { $0 != old && $0 != partner }
         sim.partition([[old, partner], majority])
 
-        let new = Scenario.awaitLeader(sim, among: majority, withinMs: 2_000)
-        XCTAssertNotNil(new, Scenario.context(sim))
-        guard let new else { return }
+        guard let new = Scenario.assertNewLeader(sim, among: majority, withinMs: 2_000) else { return }
         XCTAssertTrue(Scenario.proposeAndAwait(sim, count: 5, on: new).acknowledged, Scenario.context(sim))
         let highest = sim.acknowledgedProposals.map(\.index).max()!
         XCTAssertEqual(sim.status(of: old)!.role, .leader, "the old leader should still believe it leads")
@@ -112,15 +104,11 @@ final class ReadIndexScenarioTests: XCTestCase {
 
     /// With CheckQuorum the isolated leader steps down; reads it took meanwhile are refused.
     func testIsolatedLeaderRefusesPendingReads() {
-        let sim = Scenario.make(seed: 431)
-        let old = Scenario.awaitLeader(sim, withinMs: 1_000)!
-        XCTAssertTrue(Scenario.proposeAndAwait(sim, count: 3).acknowledged)
+        let (sim, old) = Scenario.startWithLeader(seed: 431, committing: 3)
         sim.isolate(old)
         var reads = (0..<3).compactMap { _ in sim.read(on: old) }
 
-        let others = sim.nodeIDs.filter { $0 != old }
-        let new = Scenario.awaitLeader(sim, among: others, withinMs: 2_000)
-        XCTAssertNotNil(new, Scenario.context(sim))
+        let new = Scenario.assertNewLeader(sim, among: sim.nodeIDs.filter { $0 != old }, withinMs: 2_000)
         XCTAssertTrue(Scenario.proposeAndAwait(sim, count: 5, on: new).acknowledged, Scenario.context(sim))
         reads += (0..<3).compactMap { _ in sim.read(on: old) }
         sim.run(forMs: 500)

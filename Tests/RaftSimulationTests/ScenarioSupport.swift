@@ -63,6 +63,35 @@ enum Scenario {
         return found
     }
 
+    /// A simulation as `make` builds it, run until its first leader is stable (within 1 s, else the
+    /// test stops at the caller), which then commits `committing` proposals; a failed commit is
+    /// reported at the caller. Returns the simulation and that leader.
+    static func startWithLeader(
+        seed: UInt64, nodes: Int = 5, committing count: Int,
+        file: StaticString = #filePath, line: UInt = #line,
+        _ configure: (inout SimulationOptions) -> Void = { _ in }
+    ) -> (sim: Simulation, leader: NodeID) {
+        let sim = make(seed: seed, nodes: nodes, configure)
+        guard let leader = awaitLeader(sim, withinMs: 1_000) else {
+            fatalError("\(file):\(line): seed \(seed): no leader within 1 s" + context(sim))
+        }
+        XCTAssertTrue(proposeAndAwait(sim, count: count).acknowledged,
+                      "the first leader could not commit \(count) proposals" + context(sim), file: file, line: line)
+        return (sim, leader)
+    }
+
+    /// Runs until a leader inside `group` is followed by a quorum of `group`, like `awaitLeader`,
+    /// and fails at the caller (with `message` and the context) when there is none in time.
+    @discardableResult
+    static func assertNewLeader(
+        _ sim: Simulation, among group: [NodeID], withinMs: UInt64, _ message: String = "",
+        file: StaticString = #filePath, line: UInt = #line
+    ) -> NodeID? {
+        let leader = awaitLeader(sim, among: group, withinMs: withinMs)
+        XCTAssertNotNil(leader, message + context(sim), file: file, line: line)
+        return leader
+    }
+
     /// Proposes `count` commands on `target` (default: the leader) without running in between, then
     /// runs until all of them are acknowledged. Returns the ids of the accepted proposals.
     @discardableResult

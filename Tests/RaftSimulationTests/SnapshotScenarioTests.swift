@@ -5,12 +5,15 @@ import XCTest
 /// Log compaction and InstallSnapshot: a follower that missed compacted entries catches up through
 /// a snapshot, over a reliable or lossy network, and despite crashing during the install.
 final class SnapshotScenarioTests: XCTestCase {
+    /// Options under which every node compacts its log every 10 entries.
+    private static func compacting(_ options: inout SimulationOptions) { options.snapshotEvery = 10 }
+
     private func compactingSimulation(seed: UInt64) -> Simulation {
-        Scenario.make(seed: seed) { $0.snapshotEvery = 10 }
+        Scenario.make(seed: seed, Self.compacting)
     }
 
-    /// Takes `follower` away with `remove`, commits `count` proposals so that the leader compacts
-    /// past everything the follower holds, and returns the leader.
+    /// While `follower` is away, commits `count` proposals so that the leader compacts past
+    /// everything the follower holds, and returns the leader.
     private func leaveBehind(
         _ sim: Simulation, follower: NodeID, count: Int, file: StaticString = #filePath, line: UInt = #line
     ) -> NodeID? {
@@ -23,39 +26,48 @@ final class SnapshotScenarioTests: XCTestCase {
         return leader
     }
 
-    func testSnapshotInstallAfterDisconnect() {
-        let sim = compactingSimulation(seed: 301)
-        let leader = Scenario.awaitLeader(sim, withinMs: 1_000)!
-        XCTAssertTrue(Scenario.proposeAndAwait(sim, count: 5).acknowledged)
+    /// A compacting cluster whose leader committed `committing` proposals; then the first follower is
+    /// taken away with `takeAway` and left behind (see `leaveBehind`) by 60 more. Returns the follower.
+    private func followerLeftBehind(
+        seed: UInt64, committing count: Int, takeAway: (Simulation, NodeID) -> Void,
+        file: StaticString = #filePath, line: UInt = #line
+    ) -> (sim: Simulation, follower: NodeID) {
+        let (sim, leader) = Scenario.startWithLeader(seed: seed, committing: count, file: file, line: line, Self.compacting)
         let follower = sim.nodeIDs.first { $0 != leader }!
         sim.run(forMs: 100)
-        sim.isolate(follower)
-        XCTAssertNotNil(leaveBehind(sim, follower: follower, count: 60))
+        takeAway(sim, follower)
+        XCTAssertNotNil(leaveBehind(sim, follower: follower, count: 60, file: file, line: line), file: file, line: line)
+        return (sim, follower)
+    }
+
+    /// Runs until every acknowledged proposal is applied everywhere, and checks that more snapshots
+    /// were sent than `snapshotsBefore`.
+    private func assertCatchesUpBySnapshot(
+        _ sim: Simulation, sentSince snapshotsBefore: Int, withinMs: UInt64, _ message: String,
+        file: StaticString = #filePath, line: UInt = #line
+    ) {
+        XCTAssertTrue(sim.run(forMs: withinMs) { sim.allAcknowledgedAppliedEverywhere }, message + Scenario.context(sim),
+                      file: file, line: line)
+        XCTAssertGreaterThan(Scenario.messages(sim, "snapshot"), snapshotsBefore, "no snapshot was sent", file: file, line: line)
+    }
+
+    func testSnapshotInstallAfterDisconnect() {
+        let (sim, follower) = followerLeftBehind(seed: 301, committing: 5) { $0.isolate($1) }
         let snapshotsBefore = Scenario.messages(sim, "snapshot")
 
         sim.heal()
-        XCTAssertTrue(sim.run(forMs: 3_000) { sim.allAcknowledgedAppliedEverywhere },
-                      "the follower did not catch up" + Scenario.context(sim))
-        XCTAssertGreaterThan(Scenario.messages(sim, "snapshot"), snapshotsBefore, "no snapshot was sent")
+        assertCatchesUpBySnapshot(sim, sentSince: snapshotsBefore, withinMs: 3_000, "the follower did not catch up")
         XCTAssertGreaterThan(sim.status(of: follower)!.snapshotIndex, 0)
         XCTAssertTrue(Scenario.awaitConvergence(sim), Scenario.context(sim))
         assertNoViolation(sim)
     }
 
     func testSnapshotInstallAfterCrash() {
-        let sim = compactingSimulation(seed: 311)
-        let leader = Scenario.awaitLeader(sim, withinMs: 1_000)!
-        XCTAssertTrue(Scenario.proposeAndAwait(sim, count: 5).acknowledged)
-        let follower = sim.nodeIDs.first { $0 != leader }!
-        sim.run(forMs: 100)
-        sim.crash(follower)
-        XCTAssertNotNil(leaveBehind(sim, follower: follower, count: 60))
+        let (sim, follower) = followerLeftBehind(seed: 311, committing: 5) { $0.crash($1) }
         let snapshotsBefore = Scenario.messages(sim, "snapshot")
 
         sim.restart(follower)
-        XCTAssertTrue(sim.run(forMs: 3_000) { sim.allAcknowledgedAppliedEverywhere },
-                      "the restarted follower did not catch up" + Scenario.context(sim))
-        XCTAssertGreaterThan(Scenario.messages(sim, "snapshot"), snapshotsBefore, "no snapshot was sent")
+        assertCatchesUpBySnapshot(sim, sentSince: snapshotsBefore, withinMs: 3_000, "the restarted follower did not catch up")
 
         // Once more after it installed: crash and restart it from its own durable snapshot.
         sim.run(forMs: 100)
@@ -80,9 +92,8 @@ final class SnapshotScenarioTests: XCTestCase {
             let snapshotsBefore = Scenario.messages(sim, "snapshot")
 
             sim.heal()
-            XCTAssertTrue(sim.run(forMs: 10_000) { sim.allAcknowledgedAppliedEverywhere },
-                          "seed \(seed): the follower did not catch up over a lossy network" + Scenario.context(sim))
-            XCTAssertGreaterThan(Scenario.messages(sim, "snapshot"), snapshotsBefore)
+            assertCatchesUpBySnapshot(sim, sentSince: snapshotsBefore, withinMs: 10_000,
+                                      "seed \(seed): the follower did not catch up over a lossy network")
             XCTAssertEqual(Scenario.commitWithRetries(sim, count: 10).count, 10, Scenario.context(sim))
             sim.heal(clearingLossyNetwork: true)
             XCTAssertTrue(Scenario.awaitConvergence(sim), "seed \(seed)" + Scenario.context(sim))
@@ -93,13 +104,7 @@ final class SnapshotScenarioTests: XCTestCase {
     /// The follower crashes right after the snapshot reached it, before it was durable: it restarts
     /// from its old log, and the leader must send the snapshot again.
     func testCrashDuringSnapshotInstallBeforeSync() {
-        let sim = compactingSimulation(seed: 331)
-        let leader = Scenario.awaitLeader(sim, withinMs: 1_000)!
-        XCTAssertTrue(Scenario.proposeAndAwait(sim, count: 3).acknowledged)
-        let follower = sim.nodeIDs.first { $0 != leader }!
-        sim.run(forMs: 100)
-        sim.isolate(follower)
-        XCTAssertNotNil(leaveBehind(sim, follower: follower, count: 60))
+        let (sim, follower) = followerLeftBehind(seed: 331, committing: 3) { $0.isolate($1) }
         let baseline = sim.status(of: follower)!.snapshotIndex
         let snapshotsBefore = Scenario.messages(sim, "snapshot")
 
@@ -122,13 +127,7 @@ final class SnapshotScenarioTests: XCTestCase {
 
     /// The follower crashes right after the snapshot became durable: it restarts from it.
     func testCrashDuringSnapshotInstallAfterSync() {
-        let sim = compactingSimulation(seed: 341)
-        let leader = Scenario.awaitLeader(sim, withinMs: 1_000)!
-        XCTAssertTrue(Scenario.proposeAndAwait(sim, count: 3).acknowledged)
-        let follower = sim.nodeIDs.first { $0 != leader }!
-        sim.run(forMs: 100)
-        sim.isolate(follower)
-        XCTAssertNotNil(leaveBehind(sim, follower: follower, count: 60))
+        let (sim, follower) = followerLeftBehind(seed: 341, committing: 3) { $0.isolate($1) }
         let baseline = sim.status(of: follower)!.snapshotIndex
 
         sim.heal()

@@ -6,9 +6,7 @@ import XCTest
 /// while it is in progress, and abandonment when the target cannot be reached.
 final class TransferScenarioTests: XCTestCase {
     func testTransferToUpToDateFollower() {
-        let sim = Scenario.make(seed: 501)
-        let leader = Scenario.awaitLeader(sim, withinMs: 1_000)!
-        XCTAssertTrue(Scenario.proposeAndAwait(sim, count: 5).acknowledged)
+        let (sim, leader) = Scenario.startWithLeader(seed: 501, committing: 5)
         sim.run(forMs: 100)
         let term = sim.status(of: leader)!.term
         let target = sim.nodeIDs.last { $0 != leader }!
@@ -57,9 +55,7 @@ final class TransferScenarioTests: XCTestCase {
     }
 
     func testTransferToUnreachableFollowerIsAbandoned() {
-        let sim = Scenario.make(seed: 521)
-        let leader = Scenario.awaitLeader(sim, withinMs: 1_000)!
-        XCTAssertTrue(Scenario.proposeAndAwait(sim, count: 2).acknowledged)
+        let (sim, leader) = Scenario.startWithLeader(seed: 521, committing: 2)
         let target = sim.nodeIDs.first { $0 != leader }!
         sim.isolate(target)
         XCTAssertTrue(Scenario.proposeAndAwait(sim, count: 2).acknowledged)
