@@ -5,21 +5,24 @@ DEB_PACKAGES := git
 SEEDS        ?= 100
 SEED         ?=
 SIM_MS       ?= 10000
+SIM_FLAGS    ?=
 JOBS         ?= $(shell nproc 2>/dev/null || echo 2)
 TEST_SEEDS   ?= 500
 RELEASE_BIN   = .build/release
 
 SEED_FLAG     = $(if $(SEED),--seed $(SEED),)
 
-.PHONY: all build release test sim bench-engine deps clean help
+.PHONY: all build release test sim bench-engine bench-storage deps clean help
 
 all: build
 
 help:
 	@echo "make build         debug build of every target"
 	@echo "make test          build and run the whole test suite (unit, scenarios, $(TEST_SEEDS) random seeds)"
-	@echo "make sim           run the deterministic simulator: SEEDS=N (default $(SEEDS)), SEED=n, SIM_MS=ms"
+	@echo "make sim           run the deterministic simulator: SEEDS=N (default $(SEEDS)), SEED=n, SIM_MS=ms,"
+	@echo "                   SIM_FLAGS=--storage-faults (every seed through the real write-ahead log)"
 	@echo "make bench-engine  engine-only throughput on an in-memory 5-node cluster"
+	@echo "make bench-storage durable appends/s and fsyncs/s for 1, 16 and 64 concurrent proposers"
 	@echo "make deps          install missing Debian packages"
 	@echo "make clean         remove build outputs"
 
@@ -32,6 +35,7 @@ build: deps
 release: deps
 	$(SWIFT) build -c release --product raft-sim
 	$(SWIFT) build -c release --product engine-bench
+	$(SWIFT) build -c release --product storage-bench
 
 test: deps release
 	$(SWIFT) build --build-tests
@@ -40,11 +44,15 @@ test: deps release
 
 sim: deps
 	$(SWIFT) build -c release --product raft-sim
-	$(RELEASE_BIN)/raft-sim --seeds $(SEEDS) $(SEED_FLAG) --duration-ms $(SIM_MS) --jobs $(JOBS)
+	$(RELEASE_BIN)/raft-sim --seeds $(SEEDS) $(SEED_FLAG) --duration-ms $(SIM_MS) --jobs $(JOBS) $(SIM_FLAGS)
 
 bench-engine: deps
 	$(SWIFT) build -c release --product engine-bench
 	$(RELEASE_BIN)/engine-bench
+
+bench-storage: deps
+	$(SWIFT) build -c release --product storage-bench
+	$(RELEASE_BIN)/storage-bench
 
 clean:
 	rm -rf .build

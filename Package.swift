@@ -6,12 +6,14 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "RaftEngine", targets: ["RaftEngine"]),
+        .library(name: "RaftStorage", targets: ["RaftStorage"]),
         .library(name: "RaftSimulation", targets: ["RaftSimulation"]),
         .executable(name: "raftd", targets: ["raftd"]),
         .executable(name: "raftctl", targets: ["raftctl"]),
         .executable(name: "raft-tui", targets: ["RaftTUI"]),
         .executable(name: "raft-sim", targets: ["raft-sim"]),
         .executable(name: "engine-bench", targets: ["EngineThroughput"]),
+        .executable(name: "storage-bench", targets: ["StorageThroughput"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
@@ -23,8 +25,10 @@ let package = Package(
             name: "RaftEngine",
             dependencies: [.product(name: "DequeModule", package: "swift-collections")]
         ),
+        // Durable state around the engine: write-ahead log, hard state, snapshots, recovery.
+        .target(name: "RaftStorage", dependencies: ["RaftEngine"]),
         // Runs many engines in one process with virtual time, faults and safety checks.
-        .target(name: "RaftSimulation", dependencies: ["RaftEngine"]),
+        .target(name: "RaftSimulation", dependencies: ["RaftEngine", "RaftStorage"]),
         .executableTarget(
             name: "raft-sim",
             dependencies: [
@@ -42,6 +46,14 @@ let package = Package(
             path: "Benchmarks/EngineThroughput"
         ),
         .executableTarget(
+            name: "StorageThroughput",
+            dependencies: [
+                "RaftStorage",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Benchmarks/StorageThroughput"
+        ),
+        .executableTarget(
             name: "raftd",
             dependencies: [.product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
@@ -52,6 +64,7 @@ let package = Package(
         .executableTarget(name: "RaftTUI"),
         .testTarget(name: "RaftEngineTests", dependencies: ["RaftEngine"]),
         .testTarget(name: "RaftSimulationTests", dependencies: ["RaftSimulation", "RaftEngine"]),
+        .testTarget(name: "RaftStorageTests", dependencies: ["RaftStorage", "RaftEngine"]),
     ],
     swiftLanguageModes: [.v6]
 )

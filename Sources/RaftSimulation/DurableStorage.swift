@@ -6,6 +6,15 @@ struct DurableStorage {
     var snapshot: Snapshot?
     var entries: [Entry] = []
 
+    init() {}
+
+    /// The oracle after a real recovery: exactly what the node restarted from.
+    init(_ state: PersistentState) {
+        hardState = state.hardState
+        snapshot = state.snapshot
+        entries = state.entries
+    }
+
     var persistentState: PersistentState {
         PersistentState(hardState: hardState, snapshot: snapshot, entries: entries)
     }

@@ -3,8 +3,9 @@ import RaftEngine
 /// One seeded run with every fault kind: a random network profile (loss, duplication, long-tail
 /// reordering), tick skew, snapshots, and a nemesis that partitions (one node, leader, minority,
 /// asymmetric, bridge, majorities ring) and crashes (one node, the leader, a majority, everyone).
-/// Then every fault heals and liveness is checked: a leader appears and every acknowledged
-/// proposal reaches every node.
+/// In storage-fault mode nodes write through the real write-ahead log and crashes tear its
+/// unsynced tail. Then every fault heals and liveness is checked: a leader appears and every
+/// acknowledged proposal reaches every node.
 public struct RandomizedRun {
     /// What a run found.
     public struct Result: Sendable {
@@ -24,6 +25,8 @@ public struct RandomizedRun {
     /// Bound for the liveness phase after healing.
     public var livenessMs: UInt64 = 10_000
     public var fullTrace = false
+    /// Storage-fault mode for this run; nil lets the seed decide (one run in four).
+    public var realStorage: Bool?
 
     public init(seed: UInt64, durationMs: UInt64) {
         self.seed = seed
@@ -41,6 +44,8 @@ public struct RandomizedRun {
         options.snapshotEvery = [0, 16, 64, 256].randomElement(using: &random)!
         options.maxInflightMessages = [1, 4, 64].randomElement(using: &random)!
         options.maxMessageBytes = [64, 4096, 1 << 20].randomElement(using: &random)!
+        let storageDraw = Int.random(in: 0..<4, using: &random) == 0
+        options.realStorage = realStorage ?? storageDraw
         options.fullTrace = fullTrace
         return options
     }

@@ -11,7 +11,12 @@ final class SimulatedNode {
     var engine: RaftNode?
     /// Bumped on every crash and restart; events of an older incarnation are ignored.
     var incarnation = 0
+    /// What must survive a crash: every write whose sync completed.
     var durable = DurableStorage()
+    /// In storage-fault mode, the real storage this node writes through.
+    let disk: StorageBackedDisk?
+    /// The commit index the node had reached when it last crashed.
+    var commitAtCrash: LogIndex = 0
     var pendingWrites: Deque<PendingWrite> = []
     var mirror = LogMirror()
     var appliedIndex: LogIndex = 0
@@ -24,8 +29,9 @@ final class SimulatedNode {
     var pendingReads: [UInt64: LogIndex] = [:]
     let tickMicros: UInt64
 
-    init(id: NodeID, config: RaftConfig, tickMicros: UInt64) {
+    init(id: NodeID, config: RaftConfig, tickMicros: UInt64, realStorage: Bool) {
         self.id = id
+        self.disk = realStorage ? StorageBackedDisk() : nil
         self.config = config
         self.tickMicros = tickMicros
     }

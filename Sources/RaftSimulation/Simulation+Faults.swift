@@ -8,6 +8,8 @@ extension Simulation {
         guard node.isUp else { return }
         node.engine = nil
         node.incarnation += 1
+        node.commitAtCrash = node.lastCommit
+        node.disk?.crash(tornBytes: Int.random(in: 0..<600, using: &random))
         node.pendingWrites.removeAll()
         node.pendingProposals.removeAll()
         node.pendingReads.removeAll()

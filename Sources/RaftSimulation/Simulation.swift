@@ -1,5 +1,6 @@
 import DequeModule
 import RaftEngine
+import RaftStorage
 
 /// Runs a cluster of `RaftNode`s in one process with virtual time, a faulty network, crashes that
 /// lose unsynced writes, and safety checks after every step. Everything is driven by one seeded
@@ -47,7 +48,8 @@ public final class Simulation {
         self.nodes = voters.map { id in
             let skew = options.tickSkew > 0 ? Double.random(in: -options.tickSkew...options.tickSkew, using: &skewRandom) : 0
             let tick = UInt64(Double(options.tickMs * 1000) * (1 + skew))
-            return SimulatedNode(id: id, config: options.raftConfig(for: id, voters: voters), tickMicros: max(tick, 1))
+            return SimulatedNode(id: id, config: options.raftConfig(for: id, voters: voters), tickMicros: max(tick, 1),
+                                 realStorage: options.realStorage)
         }
         self.cut = Array(repeating: Array(repeating: false, count: options.nodeCount), count: options.nodeCount)
         for index in nodes.indices {
@@ -205,6 +207,13 @@ public final class Simulation {
             for message in ready.messagesAfterPersist { send(message) }
             return
         }
+        if let disk = node.disk, ready.needsPersistence {
+            do {
+                try disk.write(StorageWrite(ready))
+            } catch {
+                checker.report("n\(node.id): storage write failed: \(error)")
+            }
+        }
         let latency = UInt64.random(in: options.minSyncMicros...options.maxSyncMicros, using: &random)
         let completesAt = max(now + latency, node.pendingWrites.last?.completesAt ?? 0)
         node.pendingWrites.append(PendingWrite(
@@ -224,6 +233,11 @@ public final class Simulation {
             lastID = write.readyID
         }
         guard let lastID else { return }
+        do {
+            try node.disk?.sync()
+        } catch {
+            checker.report("n\(node.id): storage sync failed: \(error)")
+        }
         for message in released { send(message) }
         node.engine!.storageDidPersist(through: lastID)
         process(index)
@@ -251,6 +265,11 @@ public final class Simulation {
         let data = SimulatedNode.encodeSnapshot(index: node.appliedIndex, chain: node.appliedChain)
         node.engine!.compact(upTo: node.appliedIndex, snapshotData: data)
         node.durable.compact(to: node.engine!.snapshot!)
+        do {
+            try node.disk?.saveSnapshot(node.engine!.snapshot!)
+        } catch {
+            checker.report("n\(node.id): saving a snapshot failed: \(error)")
+        }
         node.mirror.compact(upTo: node.appliedIndex)
     }
 
@@ -312,7 +331,17 @@ public final class Simulation {
     /// Boots node `index` from its durable state (empty on the first start).
     func restartFromDisk(_ index: Int) {
         let node = nodes[index]
-        let state = node.durable.persistentState
+        var state = node.durable.persistentState
+        if let disk = node.disk {
+            switch disk.recover(expected: node.durable, committed: node.commitAtCrash) {
+            case .success(let recovered):
+                state = recovered
+                node.durable = DurableStorage(recovered)
+            case .failure(let problem):
+                checker.report("n\(node.id) storage: \(problem)")
+                return
+            }
+        }
         do {
             node.engine = try RaftNode(config: node.config, restoring: state)
         } catch {

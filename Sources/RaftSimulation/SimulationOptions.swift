@@ -29,6 +29,9 @@ public struct SimulationOptions: Sendable {
     public var maxSyncMicros: UInt64 = 1_000
     /// Per-node tick-rate skew: each node's tick lasts tickMs * (1 ± up to this fraction).
     public var tickSkew = 0.0
+    /// Storage-fault mode: persist through the real write-ahead log on an in-memory file system,
+    /// and let every crash tear the unsynced tail at a random byte.
+    public var realStorage = false
     /// Keep a readable trace of every event (otherwise only the most recent ones).
     public var fullTrace = false
 

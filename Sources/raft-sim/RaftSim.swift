@@ -28,6 +28,9 @@ struct RaftSim: ParsableCommand {
     @Flag(help: "Print the full event trace of the run (single seed).")
     var trace = false
 
+    @Flag(inversion: .prefixedNo, help: "Storage-fault mode for every seed (default: one seed in four, chosen by the seed).")
+    var storageFaults: Bool?
+
     @Option(help: .hidden)
     var worker: Int?
 
@@ -48,7 +51,9 @@ struct RaftSim: ParsableCommand {
     }
 
     private func replayCommand(_ seed: UInt64) -> String {
-        "make sim SEED=\(seed) SIM_MS=\(durationMs)   (or: .build/release/raft-sim --seed \(seed) --duration-ms \(durationMs) --trace)"
+        let flag = storageFaults.map { $0 ? " --storage-faults" : " --no-storage-faults" } ?? ""
+        let make = flag.isEmpty ? "" : " SIM_FLAGS=\(flag.dropFirst())"
+        return "make sim SEED=\(seed) SIM_MS=\(durationMs)\(make)   (or: .build/release/raft-sim --seed \(seed) --duration-ms \(durationMs)\(flag) --trace)"
     }
 
     private func runSingle(_ seed: UInt64) throws {
@@ -56,6 +61,7 @@ struct RaftSim: ParsableCommand {
         CrashReporter.setCurrentSeed(seed)
         var run = RandomizedRun(seed: seed, durationMs: durationMs)
         run.fullTrace = trace
+        run.realStorage = storageFaults
         let result = run.run()
         if trace || result.violation != nil {
             for line in result.traceLines { print(line) }
@@ -77,7 +83,9 @@ struct RaftSim: ParsableCommand {
         for offset in stride(from: worker, to: seeds, by: workers) {
             let seed = firstSeed + UInt64(offset)
             CrashReporter.setCurrentSeed(seed)
-            var result = RandomizedRun(seed: seed, durationMs: durationMs).run()
+            var run = RandomizedRun(seed: seed, durationMs: durationMs)
+            run.realStorage = storageFaults
+            var result = run.run()
             if result.violation != nil {
                 failed.append(result)
             } else {
@@ -106,7 +114,7 @@ struct RaftSim: ParsableCommand {
             process.arguments = [
                 "--seeds", "\(seeds)", "--first-seed", "\(firstSeed)", "--duration-ms", "\(durationMs)",
                 "--jobs", "\(jobs)", "--worker", "\(index)",
-            ]
+            ] + (storageFaults.map { [$0 ? "--storage-faults" : "--no-storage-faults"] } ?? [])
             let pipe = Pipe()
             process.standardOutput = pipe
             try process.run()

@@ -1,0 +1,99 @@
+import Foundation
+
+/// Owns a `NodeStorage` on a dedicated thread and makes writes durable in groups: every write
+/// submitted while the previous fsync was running is written and then covered by a single fsync.
+/// Completions run on the writer thread, in submission order, only after that fsync returned.
+///
+/// After a write or sync error every pending and later write fails with the error: the node must
+/// stop acknowledging (and a leader step down) until it is restarted.
+public final class GroupCommitWriter: @unchecked Sendable {
+    /// Called once per write with its proof of durability, or the error that stopped storage.
+    public typealias Completion = @Sendable (Result<DurableWrite, StorageError>) -> Void
+
+    private let storage: NodeStorage
+    private let condition = NSCondition()
+    private var queue: [(write: StorageWrite, completion: Completion)] = []
+    private var stopping = false
+    private var stopped = false
+    private var failure: StorageError?
+    private var thread: Thread?
+    /// Number of fsyncs issued and writes they covered, for benchmarks and status.
+    private(set) public var syncs = 0
+    private(set) public var writesCovered = 0
+
+    public init(storage: NodeStorage) {
+        self.storage = storage
+        let thread = Thread { [unowned self] in self.runLoop() }
+        thread.name = "raftkv-wal-writer"
+        self.thread = thread
+        thread.start()
+    }
+
+    /// Queues a write; `completion` runs once it is durable (or storage failed).
+    public func submit(_ write: StorageWrite, completion: @escaping Completion) {
+        condition.lock()
+        if let failure {
+            condition.unlock()
+            completion(.failure(.failed(failure.description)))
+            return
+        }
+        precondition(!stopping, "write submitted after the writer was stopped")
+        queue.append((write, completion))
+        condition.signal()
+        condition.unlock()
+    }
+
+    /// Writes and waits until durable.
+    public func persist(_ write: StorageWrite) async throws(StorageError) -> DurableWrite {
+        let result = await withCheckedContinuation { (continuation: CheckedContinuation<Result<DurableWrite, StorageError>, Never>) in
+            submit(write) { continuation.resume(returning: $0) }
+        }
+        return try result.get()
+    }
+
+    /// Finishes queued writes, then stops the thread and closes the log.
+    public func stop() {
+        condition.lock()
+        stopping = true
+        condition.signal()
+        while !stopped { condition.wait() }
+        condition.unlock()
+        storage.close()
+    }
+
+    private func runLoop() {
+        while true {
+            condition.lock()
+            while queue.isEmpty && !stopping { condition.wait() }
+            if queue.isEmpty && stopping {
+                stopped = true
+                condition.broadcast()
+                condition.unlock()
+                return
+            }
+            let batch = queue
+            queue = []
+            condition.unlock()
+
+            let outcome: Result<Void, StorageError>
+            do throws(StorageError) {
+                for item in batch { try storage.write(item.write) }
+                try storage.sync()
+                outcome = .success(())
+            } catch {
+                outcome = .failure(error)
+            }
+            condition.lock()
+            if case .failure(let error) = outcome { failure = error }
+            syncs += 1
+            writesCovered += batch.count
+            condition.unlock()
+            for item in batch {
+                switch outcome {
+                case .success: item.completion(.success(DurableWrite(readyID: item.write.readyID)))
+                case .failure(let error): item.completion(.failure(error))
+                }
+            }
+        }
+    }
+}

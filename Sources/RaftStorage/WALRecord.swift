@@ -1,0 +1,85 @@
+import RaftEngine
+
+/// One framed record of the write-ahead log.
+///
+/// On disk: `length: u32` (payload bytes), `crc: u32` (CRC-32C of the type byte and the payload),
+/// `type: u8`, then the payload. All integers are little-endian.
+enum WALRecord: Equatable {
+    /// A log entry. An entry whose index is at or below the last one replaces that suffix.
+    case entry(Entry)
+    /// The commit index (term and vote live in the hard-state file).
+    case commit(LogIndex)
+    /// The log was replaced by a snapshot ending at (index, term): earlier entries are void.
+    case snapshotMarker(index: LogIndex, term: Term)
+
+    static let headerSize = 9
+
+    private enum Kind: UInt8 {
+        case entry = 1
+        case commit = 2
+        case snapshotMarker = 3
+    }
+
+    func encode(into writer: inout ByteWriter) {
+        var payload = ByteWriter()
+        let kind: Kind
+        switch self {
+        case .entry(let entry):
+            kind = .entry
+            payload.u64(entry.term)
+            payload.u64(entry.index)
+            payload.u8(entry.kind.rawValue)
+            payload.raw(entry.data)
+        case .commit(let index):
+            kind = .commit
+            payload.u64(index)
+        case .snapshotMarker(let index, let term):
+            kind = .snapshotMarker
+            payload.u64(index)
+            payload.u64(term)
+        }
+        let crc = CRC32C.checksum(payload.bytes, continuing: CRC32C.checksum([kind.rawValue]))
+        writer.u32(UInt32(payload.bytes.count))
+        writer.u32(crc)
+        writer.u8(kind.rawValue)
+        writer.raw(payload.bytes)
+    }
+
+    /// What reading one record at an offset found.
+    enum ReadOutcome {
+        case record(WALRecord, size: Int)
+        /// The bytes end inside this record: a write that did not complete.
+        case incomplete
+        /// The record is complete but wrong (checksum, type or payload).
+        case damaged(String)
+    }
+
+    static func read(_ bytes: [UInt8], at offset: Int) -> ReadOutcome {
+        var reader = ByteReader(bytes, offset: offset)
+        guard let length = reader.u32(), let crc = reader.u32(), let kindByte = reader.u8() else { return .incomplete }
+        guard Int(length) <= reader.remaining else { return .incomplete }
+        let payload = reader.raw(Int(length))!
+        guard CRC32C.checksum(payload, continuing: CRC32C.checksum([kindByte])) == crc else {
+            return .damaged("checksum mismatch")
+        }
+        var fields = ByteReader(payload)
+        let size = headerSize + Int(length)
+        switch Kind(rawValue: kindByte) {
+        case .entry:
+            guard let term = fields.u64(), let index = fields.u64(), let kindRaw = fields.u8(),
+                  let entryKind = EntryKind(rawValue: kindRaw) else { return .damaged("malformed entry record") }
+            let data = fields.raw(fields.remaining)!
+            return .record(.entry(Entry(term: term, index: index, kind: entryKind, data: data)), size: size)
+        case .commit:
+            guard let index = fields.u64(), fields.remaining == 0 else { return .damaged("malformed commit record") }
+            return .record(.commit(index), size: size)
+        case .snapshotMarker:
+            guard let index = fields.u64(), let term = fields.u64(), fields.remaining == 0 else {
+                return .damaged("malformed snapshot record")
+            }
+            return .record(.snapshotMarker(index: index, term: term), size: size)
+        case nil:
+            return .damaged("unknown record type \(kindByte)")
+        }
+    }
+}

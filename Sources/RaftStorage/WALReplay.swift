@@ -1,0 +1,121 @@
+import RaftEngine
+
+/// What replaying the write-ahead log found.
+struct WALContents {
+    /// Entries in index order, contiguous (after overwrites and snapshot markers are applied).
+    var entries: [Entry] = []
+    var commit: LogIndex = 0
+    /// The latest snapshot marker: the log was replaced by a snapshot ending here.
+    var snapshotMarker: (index: LogIndex, term: Term)?
+    /// Segments in sequence order, with the highest entry index each holds (0 if none).
+    var segments: [(segment: WALSegment, lastIndex: LogIndex)] = []
+    /// Size of the last segment after any torn tail was cut off.
+    var lastSegmentSize = 0
+
+    var lastIndex: LogIndex { entries.last?.index ?? snapshotMarker?.index ?? 0 }
+
+    mutating func apply(_ record: WALRecord, path: String, offset: Int) throws(StorageError) {
+        switch record {
+        case .entry(let entry):
+            if let first = entries.first {
+                guard entry.index <= lastIndex + 1 else {
+                    throw .corrupt(path: path, offset: offset, index: entry.index,
+                                   reason: "entry \(entry.index) follows entry \(lastIndex): entries are missing")
+                }
+                if entry.index < first.index {
+                    entries.removeAll()
+                } else if entry.index <= lastIndex {
+                    entries.removeLast(Int(lastIndex - entry.index + 1))
+                }
+            } else if let marker = snapshotMarker, entry.index != marker.index + 1 {
+                throw .corrupt(path: path, offset: offset, index: entry.index,
+                               reason: "entry \(entry.index) does not follow the snapshot at \(marker.index)")
+            }
+            entries.append(entry)
+        case .commit(let index):
+            commit = max(commit, index)
+        case .snapshotMarker(let index, let term):
+            entries.removeAll()
+            snapshotMarker = (index, term)
+            commit = max(commit, index)
+        }
+    }
+}
+
+/// Reads every segment in order and rebuilds the log.
+///
+/// An incomplete record at the very end of the last segment is a write that a crash interrupted:
+/// it was never acknowledged, so it is cut off (and logged). Anything else that is wrong (a
+/// checksum mismatch, an incomplete record before the end, a missing or misnumbered segment, a bad
+/// header) is damage, and replay refuses with the file, offset and index.
+enum WALReplay {
+    static func replay(directory: String, fileSystem: any FileSystem, log: (String) -> Void) throws(StorageError) -> WALContents {
+        var contents = WALContents()
+        let names = try fileSystem.listDirectory(directory)
+        var segments = names.compactMap(WALSegment.init(fileName:)).sorted { $0.sequence < $1.sequence }
+        for (position, segment) in segments.enumerated() where position > 0 {
+            let previous = segments[position - 1]
+            if segment.sequence != previous.sequence + 1 {
+                throw .corrupt(path: joinPath(directory, segment.fileName), offset: 0, index: segment.firstIndex,
+                               reason: "segment \(previous.sequence + 1) is missing (found \(previous.sequence) then \(segment.sequence))")
+            }
+        }
+        // A crash while creating a new segment can leave it without a complete header.
+        if let last = segments.last {
+            let path = joinPath(directory, last.fileName)
+            let bytes = try fileSystem.readFile(path)
+            if bytes.count < WALSegment.headerSize && segments.count > 1 {
+                log("removing incomplete new log segment \(path) (\(bytes.count) bytes): interrupted while it was created")
+                try fileSystem.removeFile(path)
+                try fileSystem.syncDirectory(directory)
+                segments.removeLast()
+            }
+        }
+        for (position, segment) in segments.enumerated() {
+            let isLast = position == segments.count - 1
+            let path = joinPath(directory, segment.fileName)
+            let bytes = try fileSystem.readFile(path)
+            if let problem = segment.validateHeader(bytes) {
+                if isLast && bytes.count < WALSegment.headerSize && segments.count == 1 {
+                    log("rewriting incomplete header of \(path): interrupted while it was created")
+                    try fileSystem.truncateFile(path, to: 0)
+                    let file = try fileSystem.openForAppend(path, create: false)
+                    try file.append(segment.header)
+                    try file.sync()
+                    file.close()
+                    contents.segments.append((segment, contents.lastIndex))
+                    contents.lastSegmentSize = WALSegment.headerSize
+                    continue
+                }
+                throw .corrupt(path: path, offset: 0, index: segment.firstIndex, reason: problem)
+            }
+            if position > 0 && segment.firstIndex != contents.lastIndex + 1 {
+                throw .corrupt(path: path, offset: 0, index: segment.firstIndex,
+                               reason: "segment starts at index \(segment.firstIndex) but the log before it ends at \(contents.lastIndex)")
+            }
+            var offset = WALSegment.headerSize
+            while offset < bytes.count {
+                switch WALRecord.read(bytes, at: offset) {
+                case .record(let record, let size):
+                    try contents.apply(record, path: path, offset: offset)
+                    offset += size
+                case .incomplete:
+                    guard isLast else {
+                        throw .corrupt(path: path, offset: offset, index: contents.lastIndex + 1,
+                                       reason: "record is cut short in a segment that is not the last")
+                    }
+                    log("cutting torn write at the end of \(path): \(bytes.count - offset) bytes at offset \(offset) (a write the crash interrupted; it was never acknowledged)")
+                    try fileSystem.truncateFile(path, to: offset)
+                    contents.segments.append((segment, contents.lastIndex))
+                    contents.lastSegmentSize = offset
+                    return contents
+                case .damaged(let reason):
+                    throw .corrupt(path: path, offset: offset, index: contents.lastIndex + 1, reason: reason)
+                }
+            }
+            contents.segments.append((segment, contents.lastIndex))
+            contents.lastSegmentSize = bytes.count
+        }
+        return contents
+    }
+}

@@ -1,0 +1,114 @@
+import RaftEngine
+
+/// The append side of the segmented write-ahead log.
+///
+/// `append` only buffers and writes; nothing is durable until `sync()` returns, and one `sync()`
+/// (one fdatasync) covers every record appended since the previous one: group commit. After any
+/// write or sync error the log refuses all further work (`StorageError.failed`): the state of the
+/// file after a failed write or fsync is unknown, so only a restart (which replays and cuts a torn
+/// tail) may continue.
+final class WriteAheadLog {
+    let directory: String
+    let fileSystem: any FileSystem
+    let segmentBytes: Int
+    private var file: any AppendableFile
+    private var segments: [(segment: WALSegment, lastIndex: LogIndex)]
+    private(set) var lastIndex: LogIndex
+    private var pending = ByteWriter()
+    private var failure: StorageError?
+    private let log: (String) -> Void
+
+    /// Opens the log after replay, appending to its last segment (creating the first one if none).
+    init(directory: String, fileSystem: any FileSystem, segmentBytes: Int, replayed: WALContents,
+         log: @escaping (String) -> Void) throws(StorageError) {
+        self.directory = directory
+        self.fileSystem = fileSystem
+        self.segmentBytes = segmentBytes
+        self.log = log
+        self.lastIndex = replayed.lastIndex
+        if let last = replayed.segments.last {
+            self.segments = replayed.segments
+            self.file = try fileSystem.openForAppend(joinPath(directory, last.segment.fileName), create: false)
+        } else {
+            let first = WALSegment(sequence: 1, firstIndex: replayed.lastIndex + 1)
+            self.file = try WriteAheadLog.createSegment(first, directory: directory, fileSystem: fileSystem)
+            self.segments = [(first, replayed.lastIndex)]
+        }
+    }
+
+    private static func createSegment(_ segment: WALSegment, directory: String, fileSystem: any FileSystem) throws(StorageError) -> any AppendableFile {
+        let file = try fileSystem.openForAppend(joinPath(directory, segment.fileName), create: true)
+        try file.append(segment.header)
+        try file.sync()
+        try fileSystem.syncDirectory(directory)
+        return file
+    }
+
+    func append(_ record: WALRecord) throws(StorageError) {
+        if let failure { throw .failed(failure.description) }
+        record.encode(into: &pending)
+        switch record {
+        case .entry(let entry): lastIndex = entry.index
+        case .snapshotMarker(let index, _): lastIndex = index
+        case .commit: break
+        }
+        segments[segments.count - 1].lastIndex = lastIndex
+    }
+
+    /// Hands the appended records to the file system in one write, without waiting for the disk.
+    func flush() throws(StorageError) {
+        if let failure { throw .failed(failure.description) }
+        guard !pending.bytes.isEmpty else { return }
+        do {
+            try file.append(pending.bytes)
+            pending = ByteWriter()
+        } catch {
+            stop(error)
+            throw error
+        }
+    }
+
+    /// Writes what was appended and makes it durable with one fdatasync; rolls to a new segment
+    /// when the current one is full.
+    func sync() throws(StorageError) {
+        try flush()
+        do {
+            try file.sync()
+            if file.size >= segmentBytes { try roll() }
+        } catch {
+            stop(error)
+            throw error
+        }
+    }
+
+    private func stop(_ error: StorageError) {
+        failure = error
+        log("write-ahead log stopped: \(error)")
+    }
+
+    private func roll() throws(StorageError) {
+        let next = WALSegment(sequence: segments.last!.segment.sequence + 1, firstIndex: lastIndex + 1)
+        let newFile = try WriteAheadLog.createSegment(next, directory: directory, fileSystem: fileSystem)
+        file.close()
+        file = newFile
+        segments.append((next, lastIndex))
+    }
+
+    /// Deletes whole segments that hold only entries at or below `index` (a durable snapshot covers
+    /// them). The segment being written is never deleted.
+    func release(upTo index: LogIndex) throws(StorageError) {
+        var removed = false
+        while segments.count > 1, segments[0].lastIndex <= index {
+            try fileSystem.removeFile(joinPath(directory, segments[0].segment.fileName))
+            segments.removeFirst()
+            removed = true
+        }
+        if removed { try fileSystem.syncDirectory(directory) }
+    }
+
+    var segmentCount: Int { segments.count }
+
+    func close() {
+        file.close()
+    }
+}
