@@ -128,9 +128,9 @@ struct RaftLog: Sendable {
         snapshotIndex = snapshot.index
         snapshotTerm = snapshot.term
         entries.removeAll()
+        persisted = min(persisted, committed)
         committed = snapshot.index
         applied = snapshot.index
-        persisted = snapshot.index
         handedOff = snapshot.index
     }
 

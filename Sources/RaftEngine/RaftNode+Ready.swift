@@ -41,7 +41,8 @@ extension RaftNode {
             softState: softState != handedSoftState ? softState : nil)
         nextReadyID += 1
         if ready.needsPersistence {
-            unacknowledged.append((ready.id, newEntries.last.map { ($0.index, $0.term) }, ready.hardState))
+            let lastWritten = newEntries.last.map { ($0.index, $0.term) } ?? ready.snapshot.map { ($0.index, $0.term) }
+            unacknowledged.append((ready.id, lastWritten, ready.hardState))
         }
         handedHardState = hardState
         handedSoftState = softState

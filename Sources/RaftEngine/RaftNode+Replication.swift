@@ -82,6 +82,8 @@ extension RaftNode {
             sendAppend(slot: slot, sendIfEmpty: true)
             return
         }
+        precondition(response.index <= log.lastIndex,
+                     "node \(from) acknowledged index \(response.index) beyond leader \(id)'s last index \(log.lastIndex) in term \(term)")
         let wasProbe = progress[slot].state == .probe
         let grew = progress[slot].acknowledge(response.index)
         if grew {
@@ -119,6 +121,9 @@ extension RaftNode {
         }
         if readRound > 0 {
             acknowledgeReadRound(readRound, from: from)
+        }
+        if transferTargetIsCaughtUp(from, slot: slot) {
+            send(to: from, .timeoutNow)
         }
     }
 

@@ -71,16 +71,22 @@ extension RaftNode {
     }
 
     /// A message from an older term. A stale leader is told our term so that it steps down (needed
-    /// with PreVote/CheckQuorum, where our term may have grown without its knowledge); a stale
-    /// pre-candidate is refused. Everything else is dropped.
+    /// with PreVote/CheckQuorum, where our term may have grown without its knowledge). The notice
+    /// claims nothing about our log (index 0): the sender may by now lead our term, and must not
+    /// take it as a match. A stale pre-candidate or forwarded read is refused. Everything else is
+    /// dropped.
     private mutating func answerStaleMessage(_ message: Message) {
         switch message.body {
         case .append, .heartbeat:
             if config.checkQuorum || config.preVote {
-                send(to: message.from, .appendResponse(AppendResponse(index: log.lastIndex)))
+                send(to: message.from, .appendResponse(AppendResponse(index: 0)))
             }
         case .vote(let request) where request.prevote:
             send(to: message.from, .voteResponse(prevote: true, granted: false))
+        case .readIndexRequest(let requestID):
+            send(to: message.from, .readIndexResponse(requestID: requestID, index: nil))
+        case .readIndexResponse(let requestID, _):
+            outReadStates.append(ReadState(requestID: requestID, outcome: .rejected(leaderHint: leader == noNode ? nil : leader)))
         default:
             break
         }

@@ -11,9 +11,10 @@ import DequeModule
 /// outputs, which is what makes deterministic simulation possible.
 ///
 /// Durability contract:
-/// - Nothing that depends on unpersisted state leaves the node: responses (votes, append and
-///   heartbeat acknowledgements) are in `Ready.messagesAfterPersist` and may only be sent after that
-///   Ready's hard state, snapshot and entries are durable.
+/// - Nothing that depends on unpersisted state leaves the node: vote grants and append
+///   acknowledgements are in `Ready.messagesAfterPersist` and may only be sent after that Ready's
+///   hard state, snapshot and entries are durable. (A heartbeat acknowledgement promises nothing
+///   durable and goes at once, so a slow disk does not delay reads or CheckQuorum.)
 /// - A candidate counts its own vote, and a leader counts its own log toward a quorum, only after
 ///   storage acknowledged them with `storageDidPersist(through:)`.
 /// - Requests (AppendEntries, heartbeats, vote requests, snapshots) go out at once: the leader
@@ -217,7 +218,7 @@ public struct RaftNode: Sendable {
     mutating func send(to: NodeID, _ body: Message.Body, term messageTerm: Term? = nil) {
         let message = Message(from: id, to: to, term: messageTerm ?? term, body: body)
         switch body {
-        case .appendResponse, .voteResponse, .heartbeatResponse:
+        case .appendResponse, .voteResponse:
             outMessagesAfterPersist.append(message)
         default:
             outMessages.append(message)

@@ -21,7 +21,7 @@ struct Nemesis {
         let leader = simulation.leader ?? someone
         let shuffled = ids.shuffled(using: &random)
         let minority = Array(shuffled.prefix((ids.count - 1) / 2))
-        switch Int.random(in: 0..<13, using: &random) {
+        switch Int.random(in: 0..<14, using: &random) {
         case 0, 1:
             simulation.heal()
         case 2:
@@ -52,6 +52,8 @@ struct Nemesis {
             }
         case 12:
             burstRemaining = Int.random(in: 5...20, using: &random)
+        case 13:
+            _ = simulation.transferLeadership(to: someone)
         default:
             for id in ids {
                 simulation.crash(id)

@@ -39,7 +39,8 @@ public struct RandomizedRun {
         var options = SimulationOptions(seed: seed)
         options.dropRate = Double.random(in: 0...0.15, using: &random)
         options.duplicateRate = Double.random(in: 0...0.08, using: &random)
-        options.longTailRate = Double.random(in: 0...0.08, using: &random)
+        options.longTailRate = Double.random(in: 0...0.12, using: &random)
+        options.longTailMicros = [200_000, 1_500_000].randomElement(using: &random)!
         options.tickSkew = Double.random(in: 0...0.2, using: &random)
         options.snapshotEvery = [0, 16, 64, 256].randomElement(using: &random)!
         options.maxInflightMessages = [1, 4, 64].randomElement(using: &random)!

@@ -14,6 +14,9 @@ struct SafetyChecker {
     private var chainOf: [IndexTerm: UInt64] = [:]
     /// Hash chain of the committed prefix at each index (index 0 is the empty log).
     private(set) var committedChains: [UInt64] = [0]
+    /// The term in which each index was first seen committed (by its leader), parallel to
+    /// `committedChains`; never decreasing.
+    private var committedInTerm: [Term] = [0]
     /// Highest log index of a proposal acknowledged to its client.
     private(set) var highestAcknowledged: LogIndex = 0
     private(set) var violation: String?
@@ -29,9 +32,12 @@ struct SafetyChecker {
             fail("Election Safety: n\(existing) and n\(node) are both leaders of term \(term)")
         }
         leaderOfTerm[term] = node
-        let commit = globalCommit
+        // Entries committed in earlier terms must all be in the new leader's log. (A leader of an
+        // old term can still be elected late, after later terms committed more.)
+        var commit = globalCommit
+        while commit > 0 && committedInTerm[Int(commit)] >= term { commit -= 1 }
         if log.lastIndex < commit || (commit >= log.baseIndex && log.chain(at: commit) != committedChains[Int(commit)]) {
-            fail("Leader Completeness: n\(node), leader of term \(term), lacks committed entries up to \(commit)")
+            fail("Leader Completeness: n\(node), leader of term \(term), lacks entries committed before term \(term) up to \(commit)")
         }
     }
 
@@ -49,7 +55,7 @@ struct SafetyChecker {
     }
 
     /// Checks a node's commit index against the global committed prefix and extends it.
-    mutating func commitObserved(_ node: NodeID, commit: LogIndex, log: LogMirror) {
+    mutating func commitObserved(_ node: NodeID, term: Term, commit: LogIndex, log: LogMirror) {
         if commit <= globalCommit {
             if let chain = log.chain(at: commit), chain != committedChains[Int(commit)] {
                 fail("Commit safety: n\(node) committed a different entry at index \(commit)")
@@ -64,6 +70,7 @@ struct SafetyChecker {
                 return
             }
             committedChains.append(chain)
+            committedInTerm.append(max(term, committedInTerm.last!))
             index += 1
         }
     }

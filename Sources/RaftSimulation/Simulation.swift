@@ -195,7 +195,7 @@ public final class Simulation {
             checker.report("n\(node.id) commit index went backwards: \(node.lastCommit) -> \(commit)")
         }
         node.lastCommit = commit
-        checker.commitObserved(node.id, commit: commit, log: node.mirror)
+        checker.commitObserved(node.id, term: node.engine!.term, commit: commit, log: node.mirror)
 
         for entry in ready.committedEntries { apply(entry, node: node) }
         maybeCompact(node)

@@ -36,10 +36,10 @@ final class ReplicationTests: XCTestCase {
         follower.step(Message(from: 1, to: 2, term: 1, body: .heartbeat(commit: 0, readRound: 0)))
         follower.step(Message(from: 3, to: 2, term: 1, body: .vote(VoteRequest(prevote: false, lastIndex: 5, lastTerm: 1))))
         let ready = follower.ready()
-        XCTAssertTrue(ready.messages.isEmpty, "\(ready.messages)")
+        XCTAssertEqual(ready.messages.map(\.body), [.heartbeatResponse(readRound: 0)],
+                       "a heartbeat acknowledgement promises nothing durable and goes at once")
         XCTAssertEqual(ready.messagesAfterPersist.map(\.body), [
             .appendResponse(AppendResponse(index: 1)),
-            .heartbeatResponse(readRound: 0),
             .voteResponse(prevote: false, granted: false),
         ])
         XCTAssertTrue(ready.needsPersistence)

@@ -50,10 +50,10 @@ struct ReadyRecord: Hashable {
 }
 
 extension Message {
-    /// True for the three acknowledgement types that may only leave after persistence.
+    /// True for the acknowledgement types that may only leave after persistence.
     var mustWaitForPersistence: Bool {
         switch body {
-        case .appendResponse, .voteResponse, .heartbeatResponse: return true
+        case .appendResponse, .voteResponse: return true
         default: return false
         }
     }

@@ -7,7 +7,8 @@ import Foundation
 import RaftEngine
 import RaftStorage
 
-struct StorageThroughput: ParsableCommand {
+@main
+struct StorageThroughput: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "storage-bench",
         abstract: "Durable appends per second and fsyncs per second for concurrent proposers.")
@@ -24,40 +25,39 @@ struct StorageThroughput: ParsableCommand {
     @Option(help: "Seconds per measurement.")
     var seconds = 3.0
 
-    func run() throws {
+    func run() async throws {
         let base = directory ?? FileManager.default.temporaryDirectory.appendingPathComponent("raftkv-storage-bench-\(getpid())").path
         defer { if directory == nil { try? FileManager.default.removeItem(atPath: base) } }
         print("storage-bench: \(entrySize)-byte entries, \(seconds) s per row, directory \(base)")
         print("proposers  appends/s  fsyncs/s  entries/fsync  speed-up")
         var single: Double?
         for count in proposers {
-            let row = try measure(proposers: count, directory: "\(base)/p\(count)")
+            let row = try await measure(proposers: count, directory: "\(base)/p\(count)")
             let speedUp = single.map { row.appends / $0 } ?? 1
             if single == nil { single = row.appends }
             print("\(pad(count, 9))  \(pad(Int(row.appends), 9))  \(pad(Int(row.syncs), 8))  \(pad(Int(row.appends / max(row.syncs, 1)), 13))  \(String(format: "%.1fx", speedUp))")
         }
     }
 
-    private func measure(proposers: Int, directory: String) throws -> (appends: Double, syncs: Double) {
+    /// Each proposer is a task that appends one entry and awaits its durability, in a loop.
+    private func measure(proposers: Int, directory: String) async throws -> (appends: Double, syncs: Double) {
         let storage = try NodeStorage(directory: directory, fileSystem: PosixFileSystem())
         let writer = GroupCommitWriter(storage: storage)
         let state = ProposerState()
         let payload = [UInt8](repeating: 0xAB, count: entrySize)
         let deadline = Date().addingTimeInterval(seconds)
-        let group = DispatchGroup()
-        for _ in 0..<proposers {
-            group.enter()
-            Thread.detachNewThread {
-                let done = DispatchSemaphore(value: 0)
-                while Date() < deadline {
-                    state.submitNext(to: writer, payload: payload) { _ in done.signal() }
-                    done.wait()
+        let start = Date()
+        await withTaskGroup(of: Void.self) { group in
+            for _ in 0..<proposers {
+                group.addTask {
+                    while Date() < deadline {
+                        await withCheckedContinuation { continuation in
+                            state.submitNext(to: writer, payload: payload) { _ in continuation.resume() }
+                        }
+                    }
                 }
-                group.leave()
             }
         }
-        let start = Date()
-        group.wait()
         let elapsed = Date().timeIntervalSince(start)
         let syncs = writer.syncs
         let appends = state.submitted
@@ -87,5 +87,3 @@ final class ProposerState: @unchecked Sendable {
         submitted += 1
     }
 }
-
-StorageThroughput.main()
