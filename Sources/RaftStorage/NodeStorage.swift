@@ -22,6 +22,7 @@ public final class NodeStorage {
     private var term: Term
     private var vote: NodeID
     private var commitWritten: LogIndex
+    private var failure: StorageError?
     private let log: (String) -> Void
     /// What the node had made durable when it was opened: pass it to `RaftNode(config:restoring:)`.
     public let recovered: PersistentState
@@ -61,6 +62,13 @@ public final class NodeStorage {
         recovered = PersistentState(hardState: HardState(term: hard.term, vote: hard.vote, commit: commit), snapshot: snapshot, entries: entries)
         wal = try WriteAheadLog(directory: walDirectory, fileSystem: fileSystem, segmentBytes: options.segmentBytes,
                                 replayed: replayed, log: log)
+        // A crash after a leader's snapshot file was saved but before the log recorded it: the
+        // log still ends elsewhere, so record the reset now, before anything is appended after it.
+        if let snapshot, entries.isEmpty, replayed.lastIndex != snapshot.index {
+            log("recording the snapshot at \(snapshot.index) in the log: it replaced the log before a crash")
+            try wal.append(.snapshotMarker(index: snapshot.index, term: snapshot.term))
+            try wal.sync()
+        }
     }
 
     /// The replayed entries that follow the snapshot. A log that does not continue the snapshot
@@ -97,10 +105,28 @@ public final class NodeStorage {
         return []
     }
 
-    /// Writes one Ready's state in the contract's order: snapshot, entries, then hard state. A
-    /// snapshot file and a changed term or vote are durable when this returns; log records are
-    /// durable only after `sync()`.
+    /// Writes one Ready's state: a changed term or vote first (durable when this returns, so no
+    /// file ever holds a term the hard state lacks), then the snapshot (durable when this returns),
+    /// the entries and the commit index (durable only after `sync()`). After any error storage
+    /// stops: this and every later call fail, so nothing written after a failure is acknowledged.
     public func write(_ write: StorageWrite) throws(StorageError) {
+        if let failure { throw .failed(failure.description) }
+        do {
+            try writeRecords(write)
+        } catch {
+            failure = error
+            log("storage stopped: \(error)")
+            throw error
+        }
+    }
+
+    private func writeRecords(_ write: StorageWrite) throws(StorageError) {
+        if let hardState = write.hardState, hardState.term != term || hardState.vote != vote {
+            precondition(hardState.term >= term, "durable term must not go backwards (\(term) -> \(hardState.term))")
+            try HardStateFile.write(term: hardState.term, vote: hardState.vote, directory: directory, fileSystem: fileSystem)
+            term = hardState.term
+            vote = hardState.vote
+        }
         if let snapshot = write.snapshot {
             try snapshots.save(snapshot)
             try wal.append(.snapshotMarker(index: snapshot.index, term: snapshot.term))
@@ -109,28 +135,22 @@ public final class NodeStorage {
         for entry in write.entries {
             try wal.append(.entry(entry))
         }
-        if let hardState = write.hardState {
-            if hardState.term != term || hardState.vote != vote {
-                precondition(hardState.term >= term, "durable term must not go backwards (\(term) -> \(hardState.term))")
-                try HardStateFile.write(term: hardState.term, vote: hardState.vote, directory: directory, fileSystem: fileSystem)
-                term = hardState.term
-                vote = hardState.vote
-            }
-            if hardState.commit > commitWritten {
-                try wal.append(.commit(hardState.commit))
-                commitWritten = hardState.commit
-            }
+        if let hardState = write.hardState, hardState.commit > commitWritten {
+            try wal.append(.commit(hardState.commit))
+            commitWritten = hardState.commit
         }
     }
 
     /// Passes written records to the file system without waiting for the disk (they are not
     /// durable yet; a crash may keep any prefix of them).
     public func flush() throws(StorageError) {
+        if let failure { throw .failed(failure.description) }
         try wal.flush()
     }
 
     /// Makes every record written so far durable with one fdatasync (group commit).
     public func sync() throws(StorageError) {
+        if let failure { throw .failed(failure.description) }
         try wal.sync()
     }
 

@@ -2,8 +2,10 @@ import RaftEngine
 
 /// One framed record of the write-ahead log.
 ///
-/// On disk: `length: u32` (payload bytes), `crc: u32` (CRC-32C of the type byte and the payload),
-/// `type: u8`, then the payload. All integers are little-endian.
+/// On disk: `length: u32` (payload bytes), `lengthCRC: u32` (CRC-32C of the four length bytes),
+/// `crc: u32` (CRC-32C of the type byte and the payload), `type: u8`, then the payload. All
+/// integers are little-endian. The length has its own checksum so that a damaged length is never
+/// mistaken for a record cut short by a crash (which would be cut off as a torn write).
 enum WALRecord: Equatable {
     /// A log entry. An entry whose index is at or below the last one replaces that suffix.
     case entry(Entry)
@@ -12,7 +14,7 @@ enum WALRecord: Equatable {
     /// The log was replaced by a snapshot ending at (index, term): earlier entries are void.
     case snapshotMarker(index: LogIndex, term: Term)
 
-    static let headerSize = 9
+    static let headerSize = 13
 
     private enum Kind: UInt8 {
         case entry = 1
@@ -39,7 +41,9 @@ enum WALRecord: Equatable {
             payload.u64(term)
         }
         let crc = CRC32C.checksum(payload.bytes, continuing: CRC32C.checksum([kind.rawValue]))
-        writer.u32(UInt32(payload.bytes.count))
+        let length = UInt32(payload.bytes.count)
+        writer.u32(length)
+        writer.u32(CRC32C.checksum(withUnsafeBytes(of: length.littleEndian) { Array($0) }))
         writer.u32(crc)
         writer.u8(kind.rawValue)
         writer.raw(payload.bytes)
@@ -56,7 +60,11 @@ enum WALRecord: Equatable {
 
     static func read(_ bytes: [UInt8], at offset: Int) -> ReadOutcome {
         var reader = ByteReader(bytes, offset: offset)
-        guard let length = reader.u32(), let crc = reader.u32(), let kindByte = reader.u8() else { return .incomplete }
+        guard let length = reader.u32(), let lengthCRC = reader.u32() else { return .incomplete }
+        guard CRC32C.checksum(bytes[offset..<offset + 4]) == lengthCRC else {
+            return .damaged("record length checksum mismatch")
+        }
+        guard let crc = reader.u32(), let kindByte = reader.u8() else { return .incomplete }
         guard Int(length) <= reader.remaining else { return .incomplete }
         let payload = reader.raw(Int(length))!
         guard CRC32C.checksum(payload, continuing: CRC32C.checksum([kindByte])) == crc else {

@@ -1,0 +1,218 @@
+import XCTest
+import RaftEngine
+@testable import RaftStorage
+
+/// Damage that is not a torn final write: recovery refuses with `StorageError.corrupt` naming the
+/// file, the byte offset and the index, and never starts on a wrong or shortened log.
+final class CorruptionTests: XCTestCase {
+    private let directory = "/data/node-1"
+
+    /// Entries 1...`count` of term 1, synced in batches of `batch`, with small segments when
+    /// `segmentBytes` is given; no commit records unless `commit`.
+    private func makeLog(count: LogIndex, batch: LogIndex = 1, segmentBytes: Int = 64 << 20, commit: Bool = false) throws -> (InMemoryFileSystem, StorageTracker) {
+        let fs = InMemoryFileSystem()
+        let tracker = try StorageTracker(fileSystem: fs, directory: directory, options: StorageOptions(segmentBytes: segmentBytes))
+        try tracker.write(hardState: HardState(term: 1, vote: 1, commit: 0))
+        var next: LogIndex = 1
+        while next <= count {
+            let last = min(next + batch - 1, count)
+            try tracker.write(entries: makeEntries(next...last, term: 1, size: 30),
+                              hardState: commit ? HardState(term: 1, vote: 1, commit: last) : nil)
+            try tracker.sync()
+            next = last + 1
+        }
+        tracker.close()
+        return (fs, tracker)
+    }
+
+    private func open(_ fs: InMemoryFileSystem) throws(StorageError) -> NodeStorage {
+        try NodeStorage(directory: directory, fileSystem: fs)
+    }
+
+    /// Flips every bit of the record holding entry `index` (of a 10-entry single-segment log) in
+    /// turn; each must be refused at that record. Returns the flips that were not.
+    private func flipsNotRefused(entry index: LogIndex) throws -> [String] {
+        let (probeFS, _) = try makeLog(count: 10)
+        let path = try XCTUnwrap(try segmentPaths(probeFS, directory: directory).first)
+        let record = try XCTUnwrap(records(in: try probeFS.readFile(path)).first { $0.entryIndex == index })
+        var problems: [String] = []
+        for byte in record.offset..<(record.offset + record.size) {
+            for bit in 0..<8 {
+                let (fs, _) = try makeLog(count: 10)
+                try fs.flipBit(path: path, byteOffset: byte, bit: bit)
+                do {
+                    let storage = try open(fs)
+                    problems.append("byte \(byte - record.offset) of the record, bit \(bit): started with \(summary(storage.recovered))")
+                } catch {
+                    guard case .corrupt(let gotPath, let offset, let gotIndex, _) = error,
+                          gotPath == path, offset == record.offset, gotIndex == index,
+                          error.description.contains("--rebuild") else {
+                        problems.append("byte \(byte - record.offset) of the record, bit \(bit): \(error)")
+                        continue
+                    }
+                }
+            }
+        }
+        return problems
+    }
+
+    func testBitFlipAnywhereInASyncedRecordInTheMiddleOfTheLastSegmentIsRefused() throws {
+        let problems = try flipsNotRefused(entry: 5)
+        XCTAssertTrue(problems.isEmpty, "\(problems.count) bit flips in synced entry 5 (followed by synced entries 6...10) were not refused:\n" + problems.joined(separator: "\n"))
+    }
+
+    func testBitFlipAnywhereInTheSyncedFinalRecordIsRefused() throws {
+        let problems = try flipsNotRefused(entry: 10)
+        XCTAssertTrue(problems.isEmpty, "\(problems.count) bit flips in the synced final entry 10 were not refused:\n" + problems.joined(separator: "\n"))
+    }
+
+    func testBitFlipInTheMiddleOfASyncedRecordAfterTheWorkload() throws {
+        let fs = InMemoryFileSystem()
+        let tracker = try StorageTracker(fileSystem: fs, directory: directory, options: StorageOptions(segmentBytes: 100_000))
+        try tracker.runStandardWorkload()
+        tracker.close()
+        let path = try XCTUnwrap(try segmentPaths(fs, directory: directory).last)
+        let all = records(in: try fs.readFile(path))
+        let record = try XCTUnwrap(all.first { $0.entryIndex == 70 })
+        try fs.flipBit(path: path, byteOffset: record.offset + record.size / 2 + 4, bit: 3)
+        assertCorrupt(path: path, offset: record.offset, index: .some(70)) { () throws(StorageError) in try open(fs) }
+    }
+
+    func testBitFlipInAnEarlierSegmentIsRefused() throws {
+        let (fs, _) = try makeLog(count: 40, segmentBytes: 200)
+        let paths = try segmentPaths(fs, directory: directory)
+        XCTAssertGreaterThan(paths.count, 3)
+        let record = try XCTUnwrap(records(in: try fs.readFile(paths[1])).dropFirst().first)
+        let index = try XCTUnwrap(record.entryIndex)
+        try fs.flipBit(path: paths[1], byteOffset: record.offset + WALRecord.headerSize + 20, bit: 0)
+        assertCorrupt(path: paths[1], offset: record.offset, index: .some(index)) { () throws(StorageError) in try open(fs) }
+    }
+
+    func testTruncatedEarlierSegmentIsRefused() throws {
+        let (fs, _) = try makeLog(count: 40, segmentBytes: 200)
+        let paths = try segmentPaths(fs, directory: directory)
+        let bytes = try fs.readFile(paths[1])
+        let last = try XCTUnwrap(records(in: bytes).last)
+        try fs.truncateFile(paths[1], to: bytes.count - 3)
+        assertCorrupt(path: paths[1], offset: last.offset, index: .some(try XCTUnwrap(last.entryIndex))) { () throws(StorageError) in try open(fs) }
+    }
+
+    func testEarlierSegmentTruncatedAtARecordBoundaryIsRefused() throws {
+        let (fs, _) = try makeLog(count: 40, segmentBytes: 200)
+        let paths = try segmentPaths(fs, directory: directory)
+        let last = try XCTUnwrap(records(in: try fs.readFile(paths[1])).last)
+        try fs.truncateFile(paths[1], to: last.offset)
+        let next = try XCTUnwrap(WALSegment(fileName: String(paths[2].split(separator: "/").last!)))
+        assertCorrupt(path: paths[2], offset: 0, index: .some(next.firstIndex)) { () throws(StorageError) in try open(fs) }
+    }
+
+    func testMissingMiddleSegmentIsRefused() throws {
+        let (fs, _) = try makeLog(count: 40, segmentBytes: 200)
+        let paths = try segmentPaths(fs, directory: directory)
+        try fs.removeFile(paths[2])
+        try fs.syncDirectory(joinPath(directory, "wal"))
+        fs.crash()
+        let next = try XCTUnwrap(WALSegment(fileName: String(paths[3].split(separator: "/").last!)))
+        let error = assertCorrupt(path: paths[3], offset: 0, index: .some(next.firstIndex)) { () throws(StorageError) in try open(fs) }
+        XCTAssertTrue(error?.description.contains("missing") ?? false, "\(String(describing: error))")
+    }
+
+    func testMissingFirstSegmentWithoutASnapshotIsRefused() throws {
+        let (fs, _) = try makeLog(count: 40, segmentBytes: 200)
+        let paths = try segmentPaths(fs, directory: directory)
+        try fs.removeFile(paths[0])
+        let second = try XCTUnwrap(WALSegment(fileName: String(paths[1].split(separator: "/").last!)))
+        assertCorrupt(path: joinPath(directory, "wal"), offset: 0, index: .some(second.firstIndex)) { () throws(StorageError) in try open(fs) }
+    }
+
+    func testBadSegmentHeaderIsRefused() throws {
+        // Magic, version, sequence, first index and checksum, in a middle and in the last segment.
+        for byte in [0, 7, 9, 14, 22, 30] {
+            for which in ["middle", "last"] {
+                let (fs, _) = try makeLog(count: 40, segmentBytes: 200)
+                let paths = try segmentPaths(fs, directory: directory)
+                let path = which == "middle" ? paths[2] : paths[paths.count - 1]
+                let segment = try XCTUnwrap(WALSegment(fileName: String(path.split(separator: "/").last!)))
+                try fs.flipBit(path: path, byteOffset: byte, bit: 1)
+                assertCorrupt(path: path, offset: 0, index: .some(segment.firstIndex)) { () throws(StorageError) in try open(fs) }
+            }
+        }
+    }
+
+    func testSegmentWithAnotherSegmentsHeaderIsRefused() throws {
+        let (fs, _) = try makeLog(count: 40, segmentBytes: 200)
+        let paths = try segmentPaths(fs, directory: directory)
+        var bytes = try fs.readFile(paths[2])
+        let other = try XCTUnwrap(WALSegment(fileName: String(paths[1].split(separator: "/").last!)))
+        bytes.replaceSubrange(0..<WALSegment.headerSize, with: other.header)
+        try fs.setContent(path: paths[2], bytes: bytes)
+        let segment = try XCTUnwrap(WALSegment(fileName: String(paths[2].split(separator: "/").last!)))
+        assertCorrupt(path: paths[2], offset: 0, index: .some(segment.firstIndex)) { () throws(StorageError) in try open(fs) }
+    }
+
+    func testDamagedHardStateIsRefused() throws {
+        let hardState = joinPath(directory, "hardstate")
+        let damages: [(String, (InMemoryFileSystem) throws -> Void)] = [
+            ("bit flip in the term", { try $0.flipBit(path: hardState, byteOffset: 9, bit: 2) }),
+            ("bit flip in the vote", { try $0.flipBit(path: hardState, byteOffset: 17, bit: 0) }),
+            ("bit flip in the checksum", { try $0.flipBit(path: hardState, byteOffset: 26, bit: 7) }),
+            ("bit flip in the magic", { try $0.flipBit(path: hardState, byteOffset: 1, bit: 4) }),
+            ("truncated", { fs in try fs.setContent(path: hardState, bytes: Array(try fs.readFile(hardState).prefix(20))) }),
+            ("empty", { try $0.setContent(path: hardState, bytes: []) }),
+        ]
+        for (name, damage) in damages {
+            let (fs, _) = try makeLog(count: 5)
+            try damage(fs)
+            let error = assertCorrupt(path: hardState, offset: 0, index: .none) { () throws(StorageError) in try open(fs) }
+            XCTAssertNotNil(error, name)
+        }
+    }
+
+    func testMissingHardStateWithALogIsRefused() throws {
+        let (fs, _) = try makeLog(count: 5)
+        let hardState = joinPath(directory, "hardstate")
+        try fs.removeFile(hardState)
+        try fs.syncDirectory(directory)
+        assertCorrupt(path: hardState, offset: 0) { () throws(StorageError) in try open(fs) }
+    }
+
+    func testDamagedNewestSnapshotIsRefused() throws {
+        for damage in ["flip in data", "flip in header", "flip in checksum", "truncated", "extended"] {
+            let fs = InMemoryFileSystem()
+            let tracker = try StorageTracker(fileSystem: fs, directory: directory, options: StorageOptions(segmentBytes: 300))
+            try tracker.runStandardWorkload()
+            tracker.close()
+            let snapshots = try snapshotPaths(fs, directory: directory)
+            XCTAssertEqual(snapshots.count, 2, "the newest two snapshots are kept")
+            let newest = snapshots[0]
+            let bytes = try fs.readFile(newest)
+            switch damage {
+            case "flip in data": try fs.flipBit(path: newest, byteOffset: 40, bit: 5)
+            case "flip in header": try fs.flipBit(path: newest, byteOffset: 10, bit: 0)
+            case "flip in checksum": try fs.flipBit(path: newest, byteOffset: bytes.count - 1, bit: 0)
+            case "truncated": try fs.setContent(path: newest, bytes: Array(bytes.dropLast(6)))
+            default: try fs.setContent(path: newest, bytes: bytes + [0, 0, 0])
+            }
+            let error = assertCorrupt(path: newest, offset: 0) { () throws(StorageError) in try open(fs) }
+            XCTAssertNotNil(error, damage)
+        }
+    }
+
+    func testDamagedOlderSnapshotIsNotNeeded() throws {
+        let fs = InMemoryFileSystem()
+        let tracker = try StorageTracker(fileSystem: fs, directory: directory, options: StorageOptions(segmentBytes: 300))
+        try tracker.runStandardWorkload()
+        let older = try snapshotPaths(fs, directory: directory)[1]
+        try fs.flipBit(path: older, byteOffset: 12, bit: 3)
+        XCTAssertEqual(try tracker.reopen(), standardWorkloadResult)
+    }
+
+    func testCorruptErrorDescriptionNamesEverything() {
+        let error = StorageError.corrupt(path: "/data/node-1/wal/x.wal", offset: 4242, index: 17, reason: "checksum mismatch")
+        XCTAssertTrue(error.description.contains("/data/node-1/wal/x.wal"))
+        XCTAssertTrue(error.description.contains("at byte 4242"))
+        XCTAssertTrue(error.description.contains("log index 17"))
+        XCTAssertTrue(error.description.contains("checksum mismatch"))
+        XCTAssertTrue(error.description.contains("--rebuild"))
+    }
+}

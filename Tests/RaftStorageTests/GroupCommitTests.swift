@@ -1,0 +1,228 @@
+import Dispatch
+import Foundation
+import XCTest
+import RaftEngine
+@testable import RaftStorage
+
+/// Completions as the writer delivered them, with a check made at the moment each arrived.
+final class CompletionLog: @unchecked Sendable {
+    private let lock = NSLock()
+    private var results: [(id: UInt64, ok: Bool, error: StorageError?)] = []
+    private var problems: [String] = []
+    let done = DispatchGroup()
+
+    var all: [(id: UInt64, ok: Bool, error: StorageError?)] { lock.withLock { results } }
+    var issues: [String] { lock.withLock { problems } }
+
+    func record(_ id: UInt64, _ result: Result<DurableWrite, StorageError>, problem: String? = nil) {
+        lock.withLock {
+            switch result {
+            case .success(let durable):
+                if durable.readyID != id { problems.append("write \(id) completed with the proof of \(durable.readyID)") }
+                results.append((id, true, nil))
+            case .failure(let error):
+                results.append((id, false, error))
+            }
+            if let problem { problems.append(problem) }
+        }
+        done.leave()
+    }
+}
+
+/// `GroupCommitWriter`: many writes per fsync, completions in order and only once durable, and
+/// every write after a failure fails.
+final class GroupCommitTests: XCTestCase {
+    private let directory = "/data/node-1"
+
+    /// Indexes of the entries in the durable bytes of every segment.
+    private func durableEntryIndexes(_ fs: InMemoryFileSystem) -> Set<LogIndex> {
+        var indexes: Set<LogIndex> = []
+        let wal = joinPath(directory, "wal")
+        for name in (try? fs.listDirectory(wal)) ?? [] {
+            for record in records(in: fs.durableContent(of: joinPath(wal, name)) ?? []) {
+                if let index = record.entryIndex { indexes.insert(index) }
+            }
+        }
+        return indexes
+    }
+
+    /// Submits writes 1...`count` (write n holds entry n) from `threads` threads; submissions are
+    /// serialized so that write n is queued before write n+1.
+    private func submitConcurrently(_ writer: GroupCommitWriter, fs: InMemoryFileSystem, log: CompletionLog, ids: ClosedRange<UInt64>, threads: Int) {
+        let lock = NSLock()
+        nonisolated(unsafe) var next = ids.lowerBound
+        let directory = self.directory
+        DispatchQueue.concurrentPerform(iterations: threads) { _ in
+            while true {
+                lock.lock()
+                guard next <= ids.upperBound else {
+                    lock.unlock()
+                    return
+                }
+                let id = next
+                next += 1
+                log.done.enter()
+                let write = StorageWrite(readyID: id, entries: [makeEntry(id, term: 1, size: 64)],
+                                         hardState: id == 1 ? HardState(term: 1, vote: 1, commit: 0) : nil)
+                writer.submit(write) { result in
+                    var problem: String?
+                    if case .success = result {
+                        // Durable before the completion runs: the entry is in the synced bytes.
+                        let wal = joinPath(directory, "wal")
+                        let durable = ((try? fs.listDirectory(wal)) ?? []).flatMap { records(in: fs.durableContent(of: joinPath(wal, $0)) ?? []) }
+                        if !durable.contains(where: { $0.entryIndex == id }) { problem = "write \(id) completed before its entry was synced" }
+                    }
+                    log.record(id, result, problem: problem)
+                }
+                lock.unlock()
+                usleep(UInt32.random(in: 0...200))
+            }
+        }
+    }
+
+    func testConcurrentSubmitsShareSyncsAndCompleteInOrder() throws {
+        let controlled = ControlledFileSystem()
+        controlled.syncDelayMicroseconds = 2_000
+        let storage = try NodeStorage(directory: directory, fileSystem: controlled, options: StorageOptions(segmentBytes: 8 << 10))
+        let writer = GroupCommitWriter(storage: storage)
+        let log = CompletionLog()
+        submitConcurrently(writer, fs: controlled.inner, log: log, ids: 1...400, threads: 8)
+        XCTAssertEqual(log.done.wait(timeout: .now() + 20), .success)
+        writer.stop()
+
+        let results = log.all
+        XCTAssertEqual(results.map(\.id), Array(1...400), "completions out of order")
+        XCTAssertTrue(results.allSatisfy(\.ok), "\(results.filter { !$0.ok }.prefix(3))")
+        XCTAssertEqual(log.issues, [])
+        XCTAssertEqual(writer.writesCovered, 400)
+        XCTAssertLessThan(writer.syncs, writer.writesCovered, "no group commit: \(writer.syncs) syncs for \(writer.writesCovered) writes")
+        XCTAssertLessThan(writer.syncs, 200)
+
+        controlled.inner.crash()
+        let state = try NodeStorage(directory: directory, fileSystem: controlled.inner).recovered
+        XCTAssertEqual(state.entries, (1...400).map { makeEntry($0, term: 1, size: 64) })
+    }
+
+    func testSubmitsFromOneThreadCompleteInOrder() throws {
+        let fs = InMemoryFileSystem()
+        let storage = try NodeStorage(directory: directory, fileSystem: fs)
+        let writer = GroupCommitWriter(storage: storage)
+        let log = CompletionLog()
+        for id in 1...200 as ClosedRange<UInt64> {
+            log.done.enter()
+            writer.submit(StorageWrite(readyID: id, entries: [makeEntry(id, term: 1)], hardState: HardState(term: 1, vote: 1, commit: id / 2))) {
+                log.record(id, $0)
+            }
+        }
+        XCTAssertEqual(log.done.wait(timeout: .now() + 20), .success)
+        writer.stop()
+        XCTAssertEqual(log.all.map(\.id), Array(1...200))
+        XCTAssertTrue(log.all.allSatisfy(\.ok))
+        XCTAssertEqual(log.issues, [])
+        XCTAssertEqual(durableEntryIndexes(fs), Set(1...200))
+        fs.crash()
+        let state = try NodeStorage(directory: directory, fileSystem: fs).recovered
+        XCTAssertEqual(state.entries.count, 200)
+        XCTAssertEqual(state.hardState.commit, 100)
+    }
+
+    func testPersistReturnsTheProofOfItsWrite() async throws {
+        let fs = InMemoryFileSystem()
+        let writer = GroupCommitWriter(storage: try NodeStorage(directory: directory, fileSystem: fs))
+        let first = try await writer.persist(StorageWrite(readyID: 7, entries: [makeEntry(1, term: 1)], hardState: HardState(term: 1, vote: 2, commit: 0)))
+        XCTAssertEqual(first.readyID, 7)
+        let second = try await writer.persist(StorageWrite(readyID: 8, entries: [makeEntry(2, term: 1)]))
+        XCTAssertEqual(second.readyID, 8)
+        XCTAssertEqual(durableEntryIndexes(fs), [1, 2])
+        fs.failSyncs()
+        do {
+            _ = try await writer.persist(StorageWrite(readyID: 9, entries: [makeEntry(3, term: 1)]))
+            XCTFail("persist succeeded although fsync failed")
+        } catch {
+            guard case .io(_, _, 5) = error else { return XCTFail("expected EIO, got \(error)") }
+        }
+        writer.stop()
+    }
+
+    func testAfterASyncFailureEveryLaterCompletionFails() throws {
+        let controlled = ControlledFileSystem()
+        controlled.syncDelayMicroseconds = 1_000
+        let storage = try NodeStorage(directory: directory, fileSystem: controlled)
+        let writer = GroupCommitWriter(storage: storage)
+        let log = CompletionLog()
+        submitConcurrently(writer, fs: controlled.inner, log: log, ids: 1...40, threads: 4)
+        XCTAssertEqual(log.done.wait(timeout: .now() + 20), .success)
+        XCTAssertTrue(log.all.allSatisfy(\.ok))
+
+        controlled.inner.failSyncs()
+        submitConcurrently(writer, fs: controlled.inner, log: log, ids: 41...140, threads: 4)
+        XCTAssertEqual(log.done.wait(timeout: .now() + 20), .success)
+        // Later submissions fail at once with `.failed`, even once the disk works again.
+        controlled.inner.clearFaults()
+        log.done.enter()
+        writer.submit(StorageWrite(readyID: 141, entries: [makeEntry(141, term: 1)])) { log.record(141, $0) }
+        XCTAssertEqual(log.done.wait(timeout: .now() + 20), .success)
+        writer.stop()
+
+        let results = log.all
+        XCTAssertEqual(results.map(\.id), Array(1...141))
+        XCTAssertTrue(results[..<40].allSatisfy(\.ok))
+        XCTAssertTrue(results[40...].allSatisfy { !$0.ok }, "a write completed successfully after the sync failure: \(results[40...].filter(\.ok).map(\.id))")
+        guard case .io(_, _, 5)? = results[40].error else { return XCTFail("the first failure is not the EIO: \(String(describing: results[40].error))") }
+        guard case .failed? = results[140].error else { return XCTFail("a write after the failure is not refused with .failed: \(String(describing: results[140].error))") }
+        XCTAssertEqual(log.issues, [])
+
+        // Restart: everything acknowledged is there; unacknowledged whole records may be too.
+        controlled.inner.crash()
+        let state = try NodeStorage(directory: directory, fileSystem: controlled.inner).recovered
+        XCTAssertEqual(Array(state.entries.prefix(40)), (1...40).map { makeEntry($0, term: 1, size: 64) })
+        XCTAssertEqual(state.entries, (1...LogIndex(state.entries.count)).map { makeEntry($0, term: 1, size: 64) })
+    }
+
+    func testWriteQueuedBehindAFailedHardStateWriteFails() throws {
+        let controlled = ControlledFileSystem()
+        let storage = try NodeStorage(directory: directory, fileSystem: controlled)
+        let writer = GroupCommitWriter(storage: storage)
+        let log = CompletionLog()
+        log.done.enter()
+        writer.submit(StorageWrite(readyID: 1, entries: [makeEntry(1, term: 1)], hardState: HardState(term: 1, vote: 1, commit: 0))) { log.record(1, $0) }
+        XCTAssertEqual(log.done.wait(timeout: .now() + 20), .success)
+
+        // Write 2 (a new term) fails with ENOSPC while writing the hard state; write 3 is queued
+        // meanwhile, and the disk has room again when its batch is written.
+        let inHardStateWrite = DispatchSemaphore(value: 0)
+        let proceed = DispatchSemaphore(value: 0)
+        let inner = controlled.inner
+        controlled.onOperation = { operation in
+            if operation.hasPrefix("open") && operation.hasSuffix("hardstate.tmp") {
+                inHardStateWrite.signal()
+                proceed.wait()
+            }
+            if operation.hasPrefix("append") && operation.hasSuffix(".wal") { inner.clearFaults() }
+        }
+        inner.failWrites(after: 0)
+        log.done.enter()
+        writer.submit(StorageWrite(readyID: 2, entries: [makeEntry(2, term: 2)], hardState: HardState(term: 2, vote: noNode, commit: 1))) { log.record(2, $0) }
+        XCTAssertEqual(inHardStateWrite.wait(timeout: .now() + 20), .success)
+        log.done.enter()
+        writer.submit(StorageWrite(readyID: 3, entries: [makeEntry(3, term: 2)])) { log.record(3, $0) }
+        proceed.signal()
+        XCTAssertEqual(log.done.wait(timeout: .now() + 20), .success)
+        controlled.onOperation = nil
+        writer.stop()
+
+        let results = log.all
+        XCTAssertEqual(results.map(\.id), [1, 2, 3])
+        XCTAssertFalse(results[1].ok, "the write whose hard state hit ENOSPC succeeded")
+        XCTAssertFalse(results[2].ok, "write 3 was acknowledged after write 2 failed")
+
+        // Whatever was acknowledged, the node starts again.
+        inner.crash()
+        do {
+            let state = try NodeStorage(directory: directory, fileSystem: inner).recovered
+            XCTAssertEqual(state.entries.first, makeEntry(1, term: 1))
+        } catch {
+            XCTFail("after ENOSPC on the hard state, the node refuses to start: \(error)")
+        }
+    }
+}
