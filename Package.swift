@@ -8,6 +8,7 @@ let package = Package(
         .library(name: "RaftEngine", targets: ["RaftEngine"]),
         .library(name: "RaftStorage", targets: ["RaftStorage"]),
         .library(name: "RaftSimulation", targets: ["RaftSimulation"]),
+        .library(name: "KVStore", targets: ["KVStore"]),
         .executable(name: "raftd", targets: ["raftd"]),
         .executable(name: "raftctl", targets: ["raftctl"]),
         .executable(name: "raft-tui", targets: ["RaftTUI"]),
@@ -27,6 +28,8 @@ let package = Package(
         ),
         // Durable state around the engine: write-ahead log, hard state, snapshots, recovery.
         .target(name: "RaftStorage", dependencies: ["RaftEngine"]),
+        // The replicated key-value state machine: applies committed entries, client sessions, snapshots.
+        .target(name: "KVStore", dependencies: ["RaftEngine"]),
         // Runs many engines in one process with virtual time, faults and safety checks.
         .target(name: "RaftSimulation", dependencies: ["RaftEngine", "RaftStorage"]),
         .executableTarget(
@@ -65,6 +68,7 @@ let package = Package(
         .testTarget(name: "RaftEngineTests", dependencies: ["RaftEngine"]),
         .testTarget(name: "RaftSimulationTests", dependencies: ["RaftSimulation", "RaftEngine"]),
         .testTarget(name: "RaftStorageTests", dependencies: ["RaftStorage", "RaftEngine"]),
+        .testTarget(name: "KVStoreTests", dependencies: ["KVStore", "RaftEngine"]),
     ],
     swiftLanguageModes: [.v6]
 )
