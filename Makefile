@@ -9,10 +9,12 @@ SIM_FLAGS    ?=
 JOBS         ?= $(shell nproc 2>/dev/null || echo 2)
 TEST_SEEDS   ?= 500
 RELEASE_BIN   = .build/release
+PLUGINS       = Tools/ProtoPlugins/.build/release
+PROTO_OUT     = Sources/RaftProto/Generated
 
 SEED_FLAG     = $(if $(SEED),--seed $(SEED),)
 
-.PHONY: all build release test sim bench-engine bench-storage deps clean help
+.PHONY: all build release test sim bench-engine bench-storage deps proto clean help
 
 all: build
 
@@ -24,6 +26,7 @@ help:
 	@echo "make bench-engine  engine-only throughput on an in-memory 5-node cluster"
 	@echo "make bench-storage durable appends/s and fsyncs/s for 1, 16 and 64 concurrent proposers"
 	@echo "make deps          install missing Debian packages"
+	@echo "make proto         regenerate the Swift code for proto/ (the generated files are committed)"
 	@echo "make clean         remove build outputs"
 
 deps:
@@ -54,5 +57,19 @@ bench-storage: deps
 	$(SWIFT) build -c release --product storage-bench
 	$(RELEASE_BIN)/storage-bench
 
+# Needs protoc (Debian's protobuf-compiler) and builds the two protoc plugins from the pinned
+# swift-protobuf and grpc-swift-protobuf; a normal build uses the committed output instead.
+proto:
+	@./scripts/install-deps.sh protobuf-compiler
+	$(SWIFT) build -c release --package-path Tools/ProtoPlugins --product protoc-gen-swift
+	$(SWIFT) build -c release --package-path Tools/ProtoPlugins --product protoc-gen-grpc-swift-2
+	rm -rf $(PROTO_OUT) && mkdir -p $(PROTO_OUT)
+	protoc -I proto --plugin=protoc-gen-swift=$(PLUGINS)/protoc-gen-swift \
+	  --swift_out=$(PROTO_OUT) --swift_opt=Visibility=Public,FileNaming=PathToUnderscores \
+	  proto/raftkv/v1/*.proto
+	protoc -I proto --plugin=protoc-gen-grpc-swift=$(PLUGINS)/protoc-gen-grpc-swift-2 \
+	  --grpc-swift_out=$(PROTO_OUT) --grpc-swift_opt=Visibility=Public,FileNaming=PathToUnderscores \
+	  proto/raftkv/v1/*.proto
+
 clean:
-	rm -rf .build
+	rm -rf .build Tools/ProtoPlugins/.build

@@ -1,0 +1,1 @@
+// Intentionally empty: this package only builds protoc plugins from its dependencies.
