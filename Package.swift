@@ -22,6 +22,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-protobuf.git", from: "1.39.0"),
         .package(url: "https://github.com/grpc/grpc-swift-2.git", from: "2.4.3"),
         .package(url: "https://github.com/grpc/grpc-swift-protobuf.git", from: "2.4.1"),
+        .package(url: "https://github.com/grpc/grpc-swift-nio-transport.git", from: "2.9.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
     ],
     targets: [
         // The Raft algorithm as a pure, deterministic state machine: no I/O, clocks or threads.
@@ -41,6 +43,18 @@ let package = Package(
                 .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
             ]
         ),
+        // One running node: the engine driven by real time, storage, the gRPC transport and services.
+        .target(
+            name: "RaftServer",
+            dependencies: [
+                "RaftEngine", "RaftStorage", "KVStore", "RaftProto",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // config.ini: parsing, validation with file/line errors, command-line overrides.
+        .target(name: "ClusterConfig"),
         // The replicated key-value state machine: applies committed entries, client sessions, snapshots.
         .target(name: "KVStore", dependencies: ["RaftEngine"]),
         // Runs many engines in one process with virtual time, faults and safety checks.
@@ -71,7 +85,11 @@ let package = Package(
         ),
         .executableTarget(
             name: "raftd",
-            dependencies: [.product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: [
+                "ClusterConfig", "RaftServer", "RaftEngine", "RaftStorage",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         .executableTarget(
             name: "raftctl",
@@ -82,6 +100,8 @@ let package = Package(
         .testTarget(name: "RaftSimulationTests", dependencies: ["RaftSimulation", "RaftEngine"]),
         .testTarget(name: "RaftStorageTests", dependencies: ["RaftStorage", "RaftEngine"]),
         .testTarget(name: "KVStoreTests", dependencies: ["KVStore", "RaftEngine"]),
+        .testTarget(name: "ClusterConfigTests", dependencies: ["ClusterConfig"]),
+        .testTarget(name: "RaftServerTests", dependencies: ["RaftServer", "RaftEngine", "RaftProto"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -169,6 +169,14 @@ public struct RaftNode: Sendable {
         }
     }
 
+    /// Gives up leadership at once (same term), for example because this node's storage failed and
+    /// it can no longer acknowledge anything. Pending reads are rejected; a follower is unaffected.
+    public mutating func stepDown() {
+        if role == .leader || role == .candidate || role == .preCandidate {
+            becomeFollower(term: term, leader: noNode)
+        }
+    }
+
     /// The transport could not reach `peer`; a leader stops pipelining to it and probes instead.
     public mutating func reportUnreachable(_ peer: NodeID) {
         guard role == .leader, let slot = slot(of: peer), peer != id else { return }

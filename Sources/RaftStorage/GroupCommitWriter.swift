@@ -1,4 +1,5 @@
 import Foundation
+import RaftEngine
 
 /// Owns a `NodeStorage` on a dedicated thread and makes writes durable in groups: every write
 /// submitted while the previous fsync was running is written and then covered by a single fsync.
@@ -13,6 +14,7 @@ public final class GroupCommitWriter: @unchecked Sendable {
     private let storage: NodeStorage
     private let condition = NSCondition()
     private var queue: [(write: StorageWrite, completion: Completion)] = []
+    private var snapshotJobs: [(snapshot: Snapshot, completion: @Sendable (Result<Void, StorageError>) -> Void)] = []
     private var stopping = false
     private var stopped = false
     private var failure: StorageError?
@@ -43,6 +45,20 @@ public final class GroupCommitWriter: @unchecked Sendable {
         condition.unlock()
     }
 
+    /// Saves a snapshot the application took (durable when `completion` runs) and releases the log
+    /// it covers, on the writer thread, after the writes queued before it.
+    public func saveSnapshot(_ snapshot: Snapshot, completion: @escaping @Sendable (Result<Void, StorageError>) -> Void) {
+        condition.lock()
+        if let failure {
+            condition.unlock()
+            completion(.failure(.failed(failure.description)))
+            return
+        }
+        snapshotJobs.append((snapshot, completion))
+        condition.signal()
+        condition.unlock()
+    }
+
     /// Writes and waits until durable.
     public func persist(_ write: StorageWrite) async throws(StorageError) -> DurableWrite {
         let result = await withCheckedContinuation { (continuation: CheckedContinuation<Result<DurableWrite, StorageError>, Never>) in
@@ -64,16 +80,22 @@ public final class GroupCommitWriter: @unchecked Sendable {
     private func runLoop() {
         while true {
             condition.lock()
-            while queue.isEmpty && !stopping { condition.wait() }
-            if queue.isEmpty && stopping {
+            while queue.isEmpty && snapshotJobs.isEmpty && !stopping { condition.wait() }
+            if queue.isEmpty && snapshotJobs.isEmpty && stopping {
                 stopped = true
                 condition.broadcast()
                 condition.unlock()
                 return
             }
             let batch = queue
+            let snapshots = snapshotJobs
             queue = []
+            snapshotJobs = []
             condition.unlock()
+            if batch.isEmpty {
+                saveSnapshots(snapshots)
+                continue
+            }
 
             let outcome: Result<Void, StorageError>
             do throws(StorageError) {
@@ -93,6 +115,21 @@ public final class GroupCommitWriter: @unchecked Sendable {
                 case .success: item.completion(.success(DurableWrite(readyID: item.write.readyID)))
                 case .failure(let error): item.completion(.failure(error))
                 }
+            }
+            saveSnapshots(snapshots)
+        }
+    }
+
+    private func saveSnapshots(_ jobs: [(snapshot: Snapshot, completion: @Sendable (Result<Void, StorageError>) -> Void)]) {
+        for job in jobs {
+            do throws(StorageError) {
+                try storage.saveSnapshot(job.snapshot)
+                job.completion(.success(()))
+            } catch {
+                condition.lock()
+                failure = error
+                condition.unlock()
+                job.completion(.failure(error))
             }
         }
     }

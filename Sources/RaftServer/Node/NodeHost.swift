@@ -1,0 +1,367 @@
+import Foundation
+import KVStore
+import Logging
+import RaftEngine
+import RaftStorage
+
+/// One running node: the engine driven by real time, its storage, its state machine and its
+/// peers. All engine access happens on this actor; storage runs on the group-commit thread and
+/// reports back, in order, through `durableWrites`.
+///
+/// The Ready contract is carried out exactly: messages are sent at once, the write is handed to
+/// storage, and the acknowledgements that depend on it (`messagesAfterPersist`) are released only
+/// when its fsync (and every earlier one) has returned.
+public actor NodeHost {
+    public let options: NodeOptions
+    var engine: RaftNode
+    var store: KVStore
+    let writer: GroupCommitWriter
+    let peers: PeerNetwork
+    let logger: Logger
+    /// Writes handed to storage whose acknowledgements (messages to release) are still pending.
+    private var unsyncedWrites = 0
+    private var heldMessages: [UInt64: [Message]] = [:]
+    private let durableWrites: AsyncStream<(UInt64, Result<DurableWrite, StorageError>)>.Continuation
+    private var storageFailure: StorageError?
+    /// Proposals by log index: the term they were proposed in and who waits for the result.
+    private var waitingWrites: [LogIndex: (term: Term, continuation: CheckedContinuation<(LogIndex, KVStore.Applied), Error>)] = [:]
+    /// ReadIndex requests by id, then reads waiting for the state machine to catch up.
+    private var waitingReadIndex: [UInt64: CheckedContinuation<LogIndex, Error>] = [:]
+    private var waitingApply: [(index: LogIndex, continuation: CheckedContinuation<Void, Never>)] = []
+    private var nextReadID: UInt64 = 1
+    private var snapshotInProgress = false
+    private var tickTask: Task<Void, Never>?
+    /// Recent entries for the dashboard's log strip.
+    private(set) var recentEntries: [(index: LogIndex, term: Term, summary: String)] = []
+    private var statusListeners: [UUID: AsyncStream<Void>.Continuation] = [:]
+
+    /// Opens storage (recovering the node's state) and builds the node; `start()` runs it.
+    public init(options: NodeOptions, logger: Logger) throws {
+        self.options = options
+        self.logger = logger
+        var storageLog = logger
+        storageLog[metadataKey: "component"] = "storage"
+        let storage = try NodeStorage(
+            directory: options.stateDirectory, fileSystem: PosixFileSystem(),
+            options: StorageOptions(segmentBytes: options.segmentBytes),
+            log: { storageLog.notice("\($0)") })
+        let recovered = storage.recovered
+        engine = try RaftNode(config: options.raft, restoring: recovered)
+        store = KVStore()
+        if let snapshot = recovered.snapshot {
+            try store.restore(snapshot.data, index: snapshot.index)
+        }
+        writer = GroupCommitWriter(storage: storage)
+        peers = PeerNetwork(selfID: options.id, addresses: options.peers, logger: logger)
+        let (stream, continuation) = AsyncStream<(UInt64, Result<DurableWrite, StorageError>)>.makeStream()
+        durableWrites = continuation
+        logger.info("recovered", metadata: [
+            "term": "\(recovered.hardState.term)", "commit": "\(recovered.hardState.commit)",
+            "snapshot": "\(recovered.snapshot?.index ?? 0)", "entries": "\(recovered.entries.count)",
+        ])
+        Task { await self.consumeAcknowledgements(stream) }
+    }
+
+    /// Starts ticking and connecting to peers.
+    public func start() {
+        peers.start()
+        let tick = Duration.milliseconds(options.tickMs)
+        tickTask = Task { [weak self] in
+            while !Task.isCancelled {
+                try? await Task.sleep(for: tick)
+                await self?.tick()
+            }
+        }
+    }
+
+    /// Stops ticking and networking and closes storage after pending writes.
+    public func stop() {
+        tickTask?.cancel()
+        peers.stop()
+        writer.stop()
+        durableWrites.finish()
+        for (_, waiter) in waitingWrites { waiter.continuation.resume(throwing: NodeError.stopped) }
+        waitingWrites = [:]
+        for (_, waiter) in waitingReadIndex { waiter.resume(throwing: NodeError.stopped) }
+        waitingReadIndex = [:]
+    }
+
+    // MARK: Inputs
+
+    func tick() {
+        guard storageFailure == nil else { return }
+        engine.tick()
+        drive()
+    }
+
+    func receive(_ message: Message) {
+        guard storageFailure == nil, message.to == options.id else { return }
+        guard !peers.isBlocked(message.from) else { return }
+        engine.step(message)
+        drive()
+    }
+
+    /// Proposes a write and waits until it is applied; returns its index and outcome.
+    public func write(_ request: KVRequest) async throws -> (index: LogIndex, outcome: KVStore.Applied) {
+        if let problem = KVLimits(maxKeyBytes: options.maxKeyBytes, maxValueBytes: options.maxValueBytes).problem(with: request.command) {
+            throw NodeError.invalidArgument(problem)
+        }
+        if let storageFailure { throw NodeError.storageFailed(storageFailure.description) }
+        var stamped = request
+        stamped.proposedAtMs = UInt64(Date().timeIntervalSince1970 * 1000)
+        let receipt: ProposalReceipt
+        do {
+            receipt = try engine.propose([KVCodec.encode(stamped)])
+        } catch {
+            throw NodeError.notLeader(leader: engine.leader == noNode ? nil : engine.leader)
+        }
+        let result = try await withCheckedThrowingContinuation { continuation in
+            waitingWrites[receipt.firstIndex] = (receipt.term, continuation)
+            drive()
+        }
+        return (result.0, result.1)
+    }
+
+    /// A linearizable read: waits for a ReadIndex confirmation and for the state machine to apply
+    /// up to it, then reads.
+    public func linearizableGet(_ key: [UInt8]) async throws -> (value: [UInt8]?, index: LogIndex) {
+        if let problem = KVLimits(maxKeyBytes: options.maxKeyBytes, maxValueBytes: options.maxValueBytes).problem(withKey: key) {
+            throw NodeError.invalidArgument(problem)
+        }
+        if let storageFailure { throw NodeError.storageFailed(storageFailure.description) }
+        let requestID = nextReadID
+        nextReadID += 1
+        let index = try await withCheckedThrowingContinuation { continuation in
+            waitingReadIndex[requestID] = continuation
+            engine.readIndex(requestID: requestID)
+            drive()
+        }
+        if store.appliedIndex < index {
+            await withCheckedContinuation { continuation in waitingApply.append((index, continuation)) }
+        }
+        return (store.get(key), store.appliedIndex)
+    }
+
+    /// Reads local state without any round trip: possibly stale.
+    public func serializableGet(_ key: [UInt8]) throws -> (value: [UInt8]?, index: LogIndex) {
+        if let problem = KVLimits(maxKeyBytes: options.maxKeyBytes, maxValueBytes: options.maxValueBytes).problem(withKey: key) {
+            throw NodeError.invalidArgument(problem)
+        }
+        return (store.get(key), store.appliedIndex)
+    }
+
+    public func transferLeadership(to target: NodeID) throws {
+        do {
+            try engine.transferLeadership(to: target)
+        } catch {
+            throw NodeError.notLeader(leader: engine.leader == noNode ? nil : engine.leader)
+        }
+        drive()
+    }
+
+    /// Forgets a request whose caller gave up (deadline or cancellation); the write may still apply.
+    func abandonWrite(at index: LogIndex) {
+        waitingWrites.removeValue(forKey: index)?.continuation.resume(throwing: CancellationError())
+    }
+
+    // MARK: The Ready loop
+
+    private func drive() {
+        while storageFailure == nil, engine.hasReady {
+            let ready = engine.ready()
+            handle(ready)
+        }
+        notifyStatusListeners()
+    }
+
+    private func handle(_ ready: Ready) {
+        if let soft = ready.softState {
+            logger.info("role changed", metadata: ["role": "\(soft.role.rawValue)", "term": "\(engine.term)", "leader": "\(soft.leader)"])
+            if soft.role != .leader { failWaitingWrites(NodeError.notLeader(leader: soft.leader == noNode ? nil : soft.leader)) }
+        }
+        peers.send(ready.messages)
+        if ready.needsPersistence || (unsyncedWrites > 0 && !ready.messagesAfterPersist.isEmpty) {
+            unsyncedWrites += 1
+            heldMessages[ready.id] = ready.messagesAfterPersist
+            let acknowledgements = durableWrites
+            let id = ready.id
+            writer.submit(StorageWrite(ready)) { result in acknowledgements.yield((id, result)) }
+        } else {
+            peers.send(ready.messagesAfterPersist)
+        }
+        if let snapshot = ready.snapshot {
+            do {
+                try store.restore(snapshot.data, index: snapshot.index)
+                failWaitingWrites(upTo: snapshot.index)
+            } catch {
+                fatalStorage(.corrupt(path: "snapshot from leader", offset: 0, index: snapshot.index, reason: "\(error)"))
+            }
+        }
+        for entry in ready.committedEntries { apply(entry) }
+        for state in ready.readStates { readConfirmed(state) }
+        releaseReadsWaitingForApply()
+        maybeSnapshot()
+    }
+
+    private func apply(_ entry: Entry) {
+        let outcome = store.apply(entry)
+        remember(entry)
+        guard let waiter = waitingWrites.removeValue(forKey: entry.index) else { return }
+        if waiter.term == entry.term {
+            waiter.continuation.resume(returning: (entry.index, outcome))
+        } else {
+            waiter.continuation.resume(throwing: NodeError.lostLeadership)
+        }
+    }
+
+    private func remember(_ entry: Entry) {
+        let summary = entry.kind == .noop ? "no-op" : (KVCodec.decode(entry.data)?.command.summary ?? "unknown")
+        recentEntries.append((entry.index, entry.term, summary))
+        if recentEntries.count > 64 { recentEntries.removeFirst(recentEntries.count - 64) }
+    }
+
+    private func readConfirmed(_ state: ReadState) {
+        guard let waiter = waitingReadIndex.removeValue(forKey: state.requestID) else { return }
+        switch state.outcome {
+        case .confirmed(let index): waiter.resume(returning: index)
+        case .rejected(let hint): waiter.resume(throwing: NodeError.notLeader(leader: hint))
+        }
+    }
+
+    private func releaseReadsWaitingForApply() {
+        guard !waitingApply.isEmpty else { return }
+        let applied = store.appliedIndex
+        let ready = waitingApply.filter { $0.index <= applied }
+        waitingApply.removeAll { $0.index <= applied }
+        for waiter in ready { waiter.continuation.resume() }
+    }
+
+    private func failWaitingWrites(_ error: NodeError) {
+        for (_, waiter) in waitingWrites { waiter.continuation.resume(throwing: error) }
+        waitingWrites = [:]
+    }
+
+    private func failWaitingWrites(upTo index: LogIndex) {
+        for (position, waiter) in waitingWrites where position <= index {
+            waiter.continuation.resume(throwing: NodeError.lostLeadership)
+            waitingWrites[position] = nil
+        }
+    }
+
+    // MARK: Storage callbacks
+
+    private func consumeAcknowledgements(_ stream: AsyncStream<(UInt64, Result<DurableWrite, StorageError>)>) async {
+        for await (id, result) in stream {
+            acknowledged(id, result)
+        }
+    }
+
+    private func acknowledged(_ id: UInt64, _ result: Result<DurableWrite, StorageError>) {
+        unsyncedWrites -= 1
+        let held = heldMessages.removeValue(forKey: id) ?? []
+        switch result {
+        case .success(let durable):
+            guard storageFailure == nil else { return }
+            peers.send(held)
+            engine.storageDidPersist(durable)
+            drive()
+        case .failure(let error):
+            fatalStorage(error)
+        }
+    }
+
+    /// After a write error the node stops acknowledging anything; a leader steps down. A restart
+    /// (after fixing the disk) recovers everything that was acknowledged.
+    private func fatalStorage(_ error: StorageError) {
+        guard storageFailure == nil else { return }
+        storageFailure = error
+        logger.critical("storage failed; this node stops serving until restarted", metadata: ["error": "\(error)"])
+        engine.stepDown()
+        failWaitingWrites(NodeError.storageFailed(error.description))
+        for (_, waiter) in waitingReadIndex { waiter.resume(throwing: NodeError.storageFailed(error.description)) }
+        waitingReadIndex = [:]
+        notifyStatusListeners()
+    }
+
+    private func maybeSnapshot() {
+        guard !snapshotInProgress, options.snapshotEntries > 0,
+              store.appliedIndex >= engine.snapshotIndex + LogIndex(options.snapshotEntries),
+              let term = engine.term(at: store.appliedIndex) else { return }
+        snapshotInProgress = true
+        let image = store
+        let index = image.appliedIndex
+        let acknowledgements = self
+        // Encoding and writing happen off the actor; only the compaction comes back here.
+        Task.detached {
+            let snapshot = Snapshot(index: index, term: term, data: image.snapshotData())
+            acknowledgements.writer.saveSnapshot(snapshot) { result in
+                Task { await acknowledgements.snapshotSaved(snapshot, result) }
+            }
+        }
+    }
+
+    private func snapshotSaved(_ snapshot: Snapshot, _ result: Result<Void, StorageError>) {
+        snapshotInProgress = false
+        switch result {
+        case .success:
+            engine.compact(upTo: snapshot.index, snapshotData: snapshot.data)
+            logger.info("snapshot saved", metadata: ["index": "\(snapshot.index)", "bytes": "\(snapshot.data.count)"])
+        case .failure(let error):
+            fatalStorage(error)
+        }
+    }
+
+    // MARK: Status
+
+    public var storageError: String? { storageFailure?.description }
+
+    public func status() -> NodeStatusSnapshot {
+        NodeStatusSnapshot(
+            raft: engine.status, appliedIndex: store.appliedIndex, address: options.address, tickMs: options.tickMs,
+            recentEntries: recentEntries, partitionedFrom: peers.blockedPeers, storageError: storageFailure?.description)
+    }
+
+    /// A stream that yields whenever the node's state may have changed.
+    public func statusChanges() -> AsyncStream<Void> {
+        let (stream, continuation) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
+        let key = UUID()
+        statusListeners[key] = continuation
+        continuation.onTermination = { [weak self] _ in
+            Task { await self?.removeListener(key) }
+        }
+        return stream
+    }
+
+    private func removeListener(_ key: UUID) {
+        statusListeners[key] = nil
+    }
+
+    private func notifyStatusListeners() {
+        for listener in statusListeners.values { listener.yield() }
+    }
+
+    // MARK: Fault injection
+
+    public func partition(from peersToCut: [NodeID]) {
+        peers.block(peersToCut)
+        logger.warning("partitioned", metadata: ["from": "\(peersToCut)"])
+        notifyStatusListeners()
+    }
+
+    public func heal() {
+        peers.unblockAll()
+        logger.warning("partition healed")
+        notifyStatusListeners()
+    }
+}
+
+/// What the status APIs report about one node.
+public struct NodeStatusSnapshot: Sendable {
+    public var raft: RaftStatus
+    public var appliedIndex: LogIndex
+    public var address: String
+    public var tickMs: Int
+    public var recentEntries: [(index: LogIndex, term: Term, summary: String)]
+    public var partitionedFrom: [NodeID]
+    public var storageError: String?
+}

@@ -1,0 +1,11 @@
+import ArgumentParser
+
+/// The raftkv daemon.
+@main
+struct Raftd: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "raftd",
+        abstract: "The raftkv daemon: a Raft node, the client gateway, or a whole local cluster.",
+        version: "0.1.0",
+        subcommands: [NodeCommand.self])
+}
