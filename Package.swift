@@ -93,7 +93,12 @@ let package = Package(
         ),
         .executableTarget(
             name: "raftctl",
-            dependencies: [.product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: [
+                "ClusterConfig", "RaftProto",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
+            ]
         ),
         .executableTarget(name: "RaftTUI"),
         .testTarget(name: "RaftEngineTests", dependencies: ["RaftEngine"]),
