@@ -106,6 +106,15 @@ let package = Package(
         .testTarget(name: "RaftStorageTests", dependencies: ["RaftStorage", "RaftEngine"]),
         .testTarget(name: "KVStoreTests", dependencies: ["KVStore", "RaftEngine"]),
         .testTarget(name: "ClusterConfigTests", dependencies: ["ClusterConfig"]),
+        // Real raftd processes on free loopback ports, each test in its own temporary directory.
+        .testTarget(
+            name: "IntegrationTests",
+            dependencies: [
+                "RaftProto",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
+            ]
+        ),
         .testTarget(name: "RaftServerTests", dependencies: ["RaftServer", "RaftEngine", "RaftProto"]),
     ],
     swiftLanguageModes: [.v6]

@@ -25,6 +25,9 @@ struct NodeCommand: AsyncParsableCommand {
     @Flag(help: "Move this node's log and snapshots aside (keeping term and vote) and rejoin empty.")
     var rebuild = false
 
+    @Option(help: .hidden)
+    var parentPid: Int32?
+
     func run() async throws {
         let config = try configOptions.load()
         guard config.nodeIDs.contains(id) else {
@@ -40,6 +43,7 @@ struct NodeCommand: AsyncParsableCommand {
             }
         }
         let options = config.nodeOptions(id: NodeID(id), stateDirectory: directory)
+        if let parentPid { ParentWatch.exitWhenGone(parentPid, logger: logger) }
         try await DaemonSignals.runUntilInterrupted(logger: logger) {
             do {
                 try await NodeServer.run(options: options, logger: logger)

@@ -1,0 +1,137 @@
+import Foundation
+import XCTest
+
+/// A real cluster of `raftd node` processes for one test: free loopback ports, its own temporary
+/// directory and config.ini, and every process killed (and the directory removed) at teardown,
+/// whatever the test's outcome. Nodes also exit by themselves if the test process dies.
+final class ProcessCluster: @unchecked Sendable {
+    let nodeCount: Int
+    let directory: URL
+    let basePort: Int
+    let gatewayPort: Int
+    private var nodes: [Int: Process] = [:]
+    private var gateway: Process?
+    private let lock = NSLock()
+
+    /// Writes config.ini with `settings` (lines added to the sections named by their keys).
+    init(nodes nodeCount: Int = 5, storage: [String] = [], raft: [String] = []) throws {
+        self.nodeCount = nodeCount
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("raftkv-it-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        (basePort, gatewayPort) = try ProcessCluster.freePorts(count: nodeCount)
+        let config = """
+            [cluster]
+            node_count = \(nodeCount)
+            base_address = 127.0.0.1
+            base_port = \(basePort)
+            gateway_port = \(gatewayPort)
+            persistent_state_path = \(directory.path)/state/
+            fault_injection = true
+
+            [raft]
+            \(raft.joined(separator: "\n"))
+
+            [storage]
+            \(storage.joined(separator: "\n"))
+            """
+        try config.write(to: configPath, atomically: true, encoding: .utf8)
+    }
+
+    var configPath: URL { directory.appendingPathComponent("config.ini") }
+    var nodeIDs: [Int] { Array(1...nodeCount) }
+
+    func address(of node: Int) -> String { "127.0.0.1:\(basePort + node - 1)" }
+    var gatewayAddress: String { "127.0.0.1:\(gatewayPort)" }
+
+    static var binaries: URL {
+        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+    }
+
+    func startAll() throws {
+        for id in nodeIDs { try start(id) }
+    }
+
+    func start(_ id: Int) throws {
+        let process = try launch(["node", "--id", "\(id)"], log: "node-\(id).log")
+        lock.withLock { nodes[id] = process }
+    }
+
+    func startGateway() throws {
+        let process = try launch(["gateway"], log: "gateway.log")
+        lock.withLock { gateway = process }
+    }
+
+    private func launch(_ arguments: [String], log: String) throws -> Process {
+        let process = Process()
+        process.executableURL = ProcessCluster.binaries.appendingPathComponent("raftd")
+        process.arguments = arguments + ["--config", configPath.path, "--parent-pid", "\(getpid())"]
+        let logURL = directory.appendingPathComponent(log)
+        if !FileManager.default.fileExists(atPath: logURL.path) { FileManager.default.createFile(atPath: logURL.path, contents: nil) }
+        let handle = try FileHandle(forWritingTo: logURL)
+        handle.seekToEndOfFile()
+        process.standardOutput = handle
+        process.standardError = handle
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        return process
+    }
+
+    /// SIGKILL: nothing beyond what the node has fsynced survives.
+    func kill(_ id: Int) {
+        guard let process = lock.withLock({ nodes.removeValue(forKey: id) }) else { return }
+        Foundation.kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+
+    func killAll() {
+        for id in nodeIDs { kill(id) }
+    }
+
+    func isRunning(_ id: Int) -> Bool {
+        lock.withLock { nodes[id]?.isRunning ?? false }
+    }
+
+    /// Kills everything and removes the directory (unless RAFTKV_KEEP_TEST_DIRS is set).
+    func tearDown() {
+        killAll()
+        if let gateway = lock.withLock({ self.gateway }) {
+            Foundation.kill(gateway.processIdentifier, SIGKILL)
+            gateway.waitUntilExit()
+        }
+        if ProcessInfo.processInfo.environment["RAFTKV_KEEP_TEST_DIRS"] == nil {
+            try? FileManager.default.removeItem(at: directory)
+        } else {
+            print("kept test directory \(directory.path)")
+        }
+    }
+
+    /// The tail of a node's log, for failure messages.
+    func logTail(_ name: String, lines: Int = 30) -> String {
+        let text = (try? String(contentsOf: directory.appendingPathComponent(name), encoding: .utf8)) ?? ""
+        return text.split(separator: "\n").suffix(lines).joined(separator: "\n")
+    }
+
+    /// A run of `count` consecutive free ports (for the nodes) and one more (the gateway), chosen
+    /// at random above 20000 and checked by binding, never the shipped 9001-9005 and 8001.
+    static func freePorts(count: Int) throws -> (Int, Int) {
+        for _ in 0..<200 {
+            let base = Int.random(in: 20_000...60_000)
+            let ports = Array(base...(base + count))
+            if ports.allSatisfy(isFree) { return (base, base + count) }
+        }
+        throw XCTSkip("no free ports found")
+    }
+
+    private static func isFree(_ port: Int) -> Bool {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        } == 0
+    }
+}
