@@ -86,9 +86,10 @@ let package = Package(
         .executableTarget(
             name: "raftd",
             dependencies: [
-                "ClusterConfig", "RaftServer", "RaftEngine", "RaftStorage",
+                "ClusterConfig", "RaftServer", "RaftEngine", "RaftStorage", "RaftProto",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
             ]
         ),
         .executableTarget(

@@ -7,5 +7,5 @@ struct Raftd: AsyncParsableCommand {
         commandName: "raftd",
         abstract: "The raftkv daemon: a Raft node, the client gateway, or a whole local cluster.",
         version: "0.1.0",
-        subcommands: [NodeCommand.self])
+        subcommands: [NodeCommand.self, GatewayCommand.self, ClusterCommand.self])
 }

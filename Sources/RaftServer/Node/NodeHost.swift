@@ -31,6 +31,8 @@ public actor NodeHost {
     private var nextReadID: UInt64 = 1
     private var snapshotInProgress = false
     private var tickTask: Task<Void, Never>?
+    /// Set by `stop()`: every later input is ignored and nothing more is written.
+    private var isStopped = false
     /// Recent entries for the dashboard's log strip.
     private(set) var recentEntries: [(index: LogIndex, term: Term, summary: String)] = []
     private var statusListeners: [UUID: AsyncStream<Void>.Continuation] = [:]
@@ -76,6 +78,8 @@ public actor NodeHost {
 
     /// Stops ticking and networking and closes storage after pending writes.
     public func stop() {
+        guard !isStopped else { return }
+        isStopped = true
         tickTask?.cancel()
         peers.stop()
         writer.stop()
@@ -107,6 +111,7 @@ public actor NodeHost {
             throw NodeError.invalidArgument(problem)
         }
         if let storageFailure { throw NodeError.storageFailed(storageFailure.description) }
+        if isStopped { throw NodeError.stopped }
         var stamped = request
         stamped.proposedAtMs = UInt64(Date().timeIntervalSince1970 * 1000)
         let receipt: ProposalReceipt
@@ -167,7 +172,7 @@ public actor NodeHost {
     // MARK: The Ready loop
 
     private func drive() {
-        while storageFailure == nil, engine.hasReady {
+        while !isStopped, storageFailure == nil, engine.hasReady {
             let ready = engine.ready()
             handle(ready)
         }

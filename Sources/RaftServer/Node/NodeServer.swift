@@ -13,14 +13,31 @@ public enum NodeServer {
         let server = GRPCServer(transport: transport, services: [
             KVService(node: node), ControlService(node: node), RaftTransportService(node: node),
         ])
-        try await withThrowingDiscardingTaskGroup { group in
-            group.addTask { try await server.serve() }
-            guard let bound = try await transport.listeningAddress.ipv4 else {
-                throw NodeStartError(message: "node \(options.id) could not listen on \(options.address)")
+        // The server runs in its own task so that cancelling this one shuts down gracefully: the
+        // node stops its peer links, the listener closes, and after a grace period whatever is
+        // left is cancelled. (Cancelling a NIO server outright while streams still arrive can trap.)
+        let serving = Task { try await server.serve() }
+        try await withTaskCancellationHandler {
+            do {
+                guard let bound = try await transport.listeningAddress.ipv4 else {
+                    throw NodeStartError(message: "node \(options.id) could not listen on \(options.address): not an IPv4 address")
+                }
+                logger.info("listening", metadata: ["address": "\(bound.host):\(bound.port)"])
+            } catch {
+                serving.cancel()
+                let reason = "\(error)".contains("in use") ? "the address is already in use (is another raftd node running?)" : "\(error)"
+                await node.stop()
+                throw NodeStartError(message: "node \(options.id) could not listen on \(options.address): \(reason)")
             }
-            logger.info("listening", metadata: ["address": "\(bound.host):\(bound.port)"])
             await node.start()
-            // serve() returns once the surrounding task is cancelled (graceful shutdown).
+            try await serving.value
+        } onCancel: {
+            Task {
+                await node.stop()
+                server.beginGracefulShutdown()
+                try? await Task.sleep(for: .seconds(1))
+                serving.cancel()
+            }
         }
         await node.stop()
     }
