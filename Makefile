@@ -14,7 +14,7 @@ PROTO_OUT     = Sources/RaftProto/Generated
 
 SEED_FLAG     = $(if $(SEED),--seed $(SEED),)
 
-.PHONY: all build release test sim bench-engine bench-storage deps proto clean help
+.PHONY: all build release test sim bench-engine bench-storage bench-failover deps proto clean help
 
 all: build
 
@@ -25,6 +25,7 @@ help:
 	@echo "                   SIM_FLAGS=--storage-faults (every seed through the real write-ahead log)"
 	@echo "make bench-engine  engine-only throughput on an in-memory 5-node cluster"
 	@echo "make bench-storage durable appends/s and fsyncs/s for 1, 16 and 64 concurrent proposers"
+	@echo "make bench-failover kill -9 the leader 20 times; time to the first acknowledged write"
 	@echo "make deps          install missing Debian packages"
 	@echo "make proto         regenerate the Swift code for proto/ (the generated files are committed)"
 	@echo "make clean         remove build outputs"
@@ -52,6 +53,11 @@ sim: deps
 bench-engine: deps
 	$(SWIFT) build -c release --product engine-bench
 	$(RELEASE_BIN)/engine-bench
+
+bench-failover: deps
+	$(SWIFT) build -c release --product raftd
+	$(SWIFT) build -c release --product raftctl
+	./scripts/failover-bench.sh 20 $(RELEASE_BIN)
 
 bench-storage: deps
 	$(SWIFT) build -c release --product storage-bench
