@@ -53,6 +53,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Checks recorded client histories for linearizability (Wing-Gong / Lowe search per key).
+        .target(name: "Linearizability"),
         // config.ini: parsing, validation with file/line errors, command-line overrides.
         .target(name: "ClusterConfig"),
         // The replicated key-value state machine: applies committed entries, client sessions, snapshots.
@@ -107,11 +109,12 @@ let package = Package(
         .testTarget(name: "RaftStorageTests", dependencies: ["RaftStorage", "RaftEngine"]),
         .testTarget(name: "KVStoreTests", dependencies: ["KVStore", "RaftEngine"]),
         .testTarget(name: "ClusterConfigTests", dependencies: ["ClusterConfig"]),
+        .testTarget(name: "LinearizabilityTests", dependencies: ["Linearizability"]),
         // Real raftd processes on free loopback ports, each test in its own temporary directory.
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
-                "RaftProto",
+                "RaftProto", "Linearizability",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
             ]
