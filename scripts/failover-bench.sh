@@ -18,12 +18,15 @@ sed -e "s/^base_port = .*/base_port = $base/" -e "s/^gateway_port = .*/gateway_p
 ctl() { "$bin/raftctl" --config "$work/config.ini" "$@"; }
 "$bin/raftd" cluster --config "$work/config.ini" > "$work/cluster.log" 2>&1 &
 cluster_pid=$!
-leader() { ctl status -w json 2>/dev/null | python3 -c 'import json,sys; print(next((n["id"] for n in json.load(sys.stdin) if n.get("role")=="leader"), ""))'; }
+# `raftctl status` exits 1 while a node is down; its JSON still lists every node.
+status_json() { ctl status -w json 2>/dev/null || true; }
+leader() { status_json | python3 -c 'import json,sys; print(next((n["id"] for n in json.load(sys.stdin) if n.get("role")=="leader"), ""))'; }
 for _ in $(seq 100); do [ -n "$(leader)" ] && break; sleep 0.1; done
 ctl put warmup 1 > /dev/null
 times=()
 for trial in $(seq "$trials"); do
-    old=$(leader)
+    old=""
+    for _ in $(seq 100); do old=$(leader); [ -n "$old" ] && break; sleep 0.1; done
     start=$(date +%s%N)
     ctl kill "$old" > /dev/null
     ctl --timeout 10s put "failover-$trial" "$trial" > /dev/null
@@ -33,7 +36,7 @@ for trial in $(seq "$trials"); do
     echo "trial $trial: killed node $old, first acknowledged write after $ms ms"
     ctl start "$old" > /dev/null
     for _ in $(seq 100); do
-        lagging=$(ctl status -w json 2>/dev/null | python3 -c 'import json,sys; s=json.load(sys.stdin); print(len({n["applied"] for n in s if n.get("applied") is not None}) != 1 or any(n.get("applied") is None for n in s))')
+        lagging=$(status_json | python3 -c 'import json,sys; s=json.load(sys.stdin); print(len({n["applied"] for n in s if n.get("applied") is not None}) != 1 or any(n.get("applied") is None for n in s))')
         [ "$lagging" = "False" ] && break
         sleep 0.1
     done
