@@ -17,9 +17,13 @@ struct GatewayCommand: AsyncParsableCommand {
 
     @OptionGroup var configOptions: ConfigOptions
 
+    @Option(help: .hidden)
+    var parentPid: Int32?
+
     func run() async throws {
         let config = try configOptions.load()
         let logger = DaemonLogging.logger(label: "raftd.gateway", metadata: ["component": "gateway"])
+        if let parentPid { ParentWatch.exitWhenGone(parentPid, logger: logger) }
         let nodes = Dictionary(uniqueKeysWithValues: config.nodeIDs.map { id in
             let address = config.address(ofNode: id)
             return (UInt64(id), "\(address.host):\(address.port)")
