@@ -34,11 +34,8 @@ public final class GroupCommitWriter: @unchecked Sendable {
     /// Queues a write; `completion` runs once it is durable (or storage failed).
     public func submit(_ write: StorageWrite, completion: @escaping Completion) {
         condition.lock()
-        if let failure {
-            condition.unlock()
-            completion(.failure(.failed(failure.description)))
-            return
-        }
+        // Even after a failure the write is queued (and then refused by storage) rather than
+        // failed here, so that its completion cannot overtake those of earlier writes.
         precondition(!stopping, "write submitted after the writer was stopped")
         queue.append((write, completion))
         condition.signal()
@@ -106,7 +103,6 @@ public final class GroupCommitWriter: @unchecked Sendable {
                 outcome = .failure(error)
             }
             condition.lock()
-            if case .failure(let error) = outcome { failure = error }
             syncs += 1
             writesCovered += batch.count
             condition.unlock()
@@ -115,6 +111,11 @@ public final class GroupCommitWriter: @unchecked Sendable {
                 case .success: item.completion(.success(DurableWrite(readyID: item.write.readyID)))
                 case .failure(let error): item.completion(.failure(error))
                 }
+            }
+            if case .failure(let error) = outcome {
+                condition.lock()
+                failure = error
+                condition.unlock()
             }
             saveSnapshots(snapshots)
         }
