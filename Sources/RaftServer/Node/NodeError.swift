@@ -12,6 +12,11 @@ public enum NodeError: Error, Sendable, Equatable, CustomStringConvertible {
     case storageFailed(String)
     /// The node is shutting down.
     case stopped
+    /// Leadership changed after the write was proposed and before it was known to commit: it may
+    /// or may not have been applied (retry only with a client session, which makes it idempotent).
+    case outcomeUnknown
+    /// A read waited too long for its ReadIndex confirmation (the request or answer was lost).
+    case readTimedOut
 
     public var description: String {
         switch self {
@@ -21,6 +26,8 @@ public enum NodeError: Error, Sendable, Equatable, CustomStringConvertible {
         case .invalidArgument(let reason): return reason
         case .storageFailed(let reason): return "storage failed: \(reason)"
         case .stopped: return "node is stopping"
+        case .outcomeUnknown: return "leadership changed before the write was known to commit; it may or may not have been applied"
+        case .readTimedOut: return "the read was not confirmed in time (leader change or lost message); retry"
         }
     }
 }

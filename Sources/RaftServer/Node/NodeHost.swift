@@ -26,9 +26,12 @@ public actor NodeHost {
     /// Proposals by log index: the term they were proposed in and who waits for the result.
     private var waitingWrites: [LogIndex: (term: Term, continuation: CheckedContinuation<(LogIndex, KVStore.Applied), Error>)] = [:]
     /// ReadIndex requests by id, then reads waiting for the state machine to catch up.
-    private var waitingReadIndex: [UInt64: CheckedContinuation<LogIndex, Error>] = [:]
-    private var waitingApply: [(index: LogIndex, continuation: CheckedContinuation<Void, Never>)] = []
-    private var nextReadID: UInt64 = 1
+    private var waitingReadIndex: [UInt64: (issuedAtTick: UInt64, continuation: CheckedContinuation<LogIndex, Error>)] = [:]
+    private var waitingApply: [(index: LogIndex, continuation: CheckedContinuation<Void, Error>)] = []
+    /// Starts at a random point so that an answer meant for a previous run of this node can never
+    /// match a new request.
+    private var nextReadID = UInt64.random(in: 1...(UInt64.max / 2))
+    private var ticks: UInt64 = 0
     private var snapshotInProgress = false
     private var tickTask: Task<Void, Never>?
     /// Set by `stop()`: every later input is ignored and nothing more is written.
@@ -86,20 +89,38 @@ public actor NodeHost {
         durableWrites.finish()
         for (_, waiter) in waitingWrites { waiter.continuation.resume(throwing: NodeError.stopped) }
         waitingWrites = [:]
-        for (_, waiter) in waitingReadIndex { waiter.resume(throwing: NodeError.stopped) }
+        failReads(NodeError.stopped)
+    }
+
+    private func failReads(_ error: NodeError) {
+        for (_, waiter) in waitingReadIndex { waiter.continuation.resume(throwing: error) }
         waitingReadIndex = [:]
+        for waiter in waitingApply { waiter.continuation.resume(throwing: error) }
+        waitingApply = []
     }
 
     // MARK: Inputs
 
     func tick() {
-        guard storageFailure == nil else { return }
+        guard storageFailure == nil, !isStopped else { return }
+        ticks += 1
         engine.tick()
         drive()
+        expireReads()
+    }
+
+    /// A forwarded read whose request or answer was lost is never answered by the engine: give
+    /// up on reads older than two maximum election timeouts.
+    private func expireReads() {
+        let limit = UInt64(2 * options.raft.electionTimeoutMax)
+        for (id, waiter) in waitingReadIndex where ticks - waiter.issuedAtTick > limit {
+            waitingReadIndex[id] = nil
+            waiter.continuation.resume(throwing: NodeError.readTimedOut)
+        }
     }
 
     func receive(_ message: Message) {
-        guard storageFailure == nil, message.to == options.id else { return }
+        guard storageFailure == nil, !isStopped, message.to == options.id else { return }
         guard !peers.isBlocked(message.from) else { return }
         engine.step(message)
         drive()
@@ -134,15 +155,16 @@ public actor NodeHost {
             throw NodeError.invalidArgument(problem)
         }
         if let storageFailure { throw NodeError.storageFailed(storageFailure.description) }
+        if isStopped { throw NodeError.stopped }
         let requestID = nextReadID
         nextReadID += 1
         let index = try await withCheckedThrowingContinuation { continuation in
-            waitingReadIndex[requestID] = continuation
+            waitingReadIndex[requestID] = (ticks, continuation)
             engine.readIndex(requestID: requestID)
             drive()
         }
         if store.appliedIndex < index {
-            await withCheckedContinuation { continuation in waitingApply.append((index, continuation)) }
+            try await withCheckedThrowingContinuation { continuation in waitingApply.append((index, continuation)) }
         }
         return (store.get(key), store.appliedIndex)
     }
@@ -182,7 +204,6 @@ public actor NodeHost {
     private func handle(_ ready: Ready) {
         if let soft = ready.softState {
             logger.info("role changed", metadata: ["role": "\(soft.role.rawValue)", "term": "\(engine.term)", "leader": "\(soft.leader)"])
-            if soft.role != .leader { failWaitingWrites(NodeError.notLeader(leader: soft.leader == noNode ? nil : soft.leader)) }
         }
         peers.send(ready.messages)
         if ready.needsPersistence || (unsyncedWrites > 0 && !ready.messagesAfterPersist.isEmpty) {
@@ -203,6 +224,9 @@ public actor NodeHost {
             }
         }
         for entry in ready.committedEntries { apply(entry) }
+        // Only after applying what this Ready committed: writes still waiting when leadership is
+        // lost may or may not commit later under the new leader.
+        if let soft = ready.softState, soft.role != .leader { failWaitingWrites(NodeError.outcomeUnknown) }
         for state in ready.readStates { readConfirmed(state) }
         releaseReadsWaitingForApply()
         maybeSnapshot()
@@ -228,8 +252,8 @@ public actor NodeHost {
     private func readConfirmed(_ state: ReadState) {
         guard let waiter = waitingReadIndex.removeValue(forKey: state.requestID) else { return }
         switch state.outcome {
-        case .confirmed(let index): waiter.resume(returning: index)
-        case .rejected(let hint): waiter.resume(throwing: NodeError.notLeader(leader: hint))
+        case .confirmed(let index): waiter.continuation.resume(returning: index)
+        case .rejected(let hint): waiter.continuation.resume(throwing: NodeError.notLeader(leader: hint))
         }
     }
 
@@ -238,7 +262,7 @@ public actor NodeHost {
         let applied = store.appliedIndex
         let ready = waitingApply.filter { $0.index <= applied }
         waitingApply.removeAll { $0.index <= applied }
-        for waiter in ready { waiter.continuation.resume() }
+        for waiter in ready { waiter.continuation.resume(returning: ()) }
     }
 
     private func failWaitingWrites(_ error: NodeError) {
@@ -248,7 +272,7 @@ public actor NodeHost {
 
     private func failWaitingWrites(upTo index: LogIndex) {
         for (position, waiter) in waitingWrites where position <= index {
-            waiter.continuation.resume(throwing: NodeError.lostLeadership)
+            waiter.continuation.resume(throwing: NodeError.outcomeUnknown)
             waitingWrites[position] = nil
         }
     }
@@ -283,8 +307,7 @@ public actor NodeHost {
         logger.critical("storage failed; this node stops serving until restarted", metadata: ["error": "\(error)"])
         engine.stepDown()
         failWaitingWrites(NodeError.storageFailed(error.description))
-        for (_, waiter) in waitingReadIndex { waiter.resume(throwing: NodeError.storageFailed(error.description)) }
-        waitingReadIndex = [:]
+        failReads(NodeError.storageFailed(error.description))
         notifyStatusListeners()
     }
 

@@ -17,6 +17,8 @@ extension NodeError {
         case .invalidArgument: return RPCError(code: .invalidArgument, message: description)
         case .storageFailed: return RPCError(code: .unavailable, message: description)
         case .stopped: return RPCError(code: .unavailable, message: description)
+        case .outcomeUnknown: return RPCError(code: .aborted, message: description)
+        case .readTimedOut: return RPCError(code: .unavailable, message: description)
         }
     }
 }

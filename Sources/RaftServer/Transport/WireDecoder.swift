@@ -57,18 +57,17 @@ struct WireDecoder {
             snapshot = (chunk.index, chunk.term, Int(chunk.totalBytes), [])
             snapshot!.data.reserveCapacity(Int(chunk.totalBytes))
         }
-        guard var current = snapshot, current.index == chunk.index, current.term == chunk.term,
+        // Take the partial snapshot out before appending, so its buffer has one owner and grows in
+        // place instead of being copied for every chunk.
+        guard var current = snapshot.take(), current.index == chunk.index, current.term == chunk.term,
               UInt64(current.data.count) == chunk.offset else {
-            snapshot = nil
             throw .malformed("snapshot chunk at offset \(chunk.offset) of \(chunk.index)/\(chunk.term) arrived out of order")
         }
         current.data.append(contentsOf: chunk.data)
         guard current.data.count <= current.total else {
-            snapshot = nil
             throw .malformed("snapshot chunks exceed the announced \(current.total) bytes")
         }
         if chunk.last {
-            snapshot = nil
             guard current.data.count == current.total else {
                 throw .malformed("snapshot ended at \(current.data.count) of \(current.total) bytes")
             }
