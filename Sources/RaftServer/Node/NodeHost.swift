@@ -186,11 +186,6 @@ public actor NodeHost {
         drive()
     }
 
-    /// Forgets a request whose caller gave up (deadline or cancellation); the write may still apply.
-    func abandonWrite(at index: LogIndex) {
-        waitingWrites.removeValue(forKey: index)?.continuation.resume(throwing: CancellationError())
-    }
-
     // MARK: The Ready loop
 
     private func drive() {
