@@ -9,8 +9,6 @@ struct WALContents {
     var snapshotMarker: (index: LogIndex, term: Term)?
     /// Segments in sequence order, with the highest entry index each holds (0 if none).
     var segments: [(segment: WALSegment, lastIndex: LogIndex)] = []
-    /// Size of the last segment after any torn tail was cut off.
-    var lastSegmentSize = 0
 
     var lastIndex: LogIndex { entries.last?.index ?? snapshotMarker?.index ?? 0 }
 
@@ -84,7 +82,6 @@ enum WALReplay {
                     try file.sync()
                     file.close()
                     contents.segments.append((segment, contents.lastIndex))
-                    contents.lastSegmentSize = WALSegment.headerSize
                     continue
                 }
                 throw .corrupt(path: path, offset: 0, index: segment.firstIndex, reason: problem)
@@ -107,14 +104,12 @@ enum WALReplay {
                     log("cutting torn write at the end of \(path): \(bytes.count - offset) bytes at offset \(offset) (a write the crash interrupted; it was never acknowledged)")
                     try fileSystem.truncateFile(path, to: offset)
                     contents.segments.append((segment, contents.lastIndex))
-                    contents.lastSegmentSize = offset
                     return contents
                 case .damaged(let reason):
                     throw .corrupt(path: path, offset: offset, index: contents.lastIndex + 1, reason: reason)
                 }
             }
             contents.segments.append((segment, contents.lastIndex))
-            contents.lastSegmentSize = bytes.count
         }
         return contents
     }
