@@ -54,7 +54,7 @@ let package = Package(
             ]
         ),
         // Checks recorded client histories for linearizability (Wing-Gong / Lowe search per key).
-        .target(name: "Linearizability"),
+        .target(name: "Linearizability", dependencies: ["RaftEngine"]),
         // config.ini: parsing, validation with file/line errors, command-line overrides.
         .target(name: "ClusterConfig"),
         // The replicated key-value state machine: applies committed entries, client sessions, snapshots.

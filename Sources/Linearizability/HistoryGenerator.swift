@@ -1,3 +1,5 @@
+import RaftEngine
+
 /// Produces deterministic, valid (linearizable) concurrent histories by simulating a correct store.
 ///
 /// Each client issues one operation at a time with random latency; every operation that takes
@@ -33,7 +35,7 @@ public struct HistoryGenerator: Sendable {
 
     /// The generated history, ordered by invocation time.
     public func generate() -> [Operation] {
-        var rng = SplitMix64(seed: seed)
+        var rng = SeededRandom(seed: seed)
         var clock = (0..<clients).map { _ in UInt64.random(in: 0..<100_000, using: &rng) }
         var written = Array(repeating: [Bytes](), count: keys)
         var history: [Operation] = []
@@ -87,21 +89,5 @@ public struct HistoryGenerator: Sendable {
             if case .ok = op.outcome { history[effect.index].outcome = .ok(response) }
         }
         return history
-    }
-}
-
-/// A small, fast deterministic random source (SplitMix64).
-public struct SplitMix64: RandomNumberGenerator, Sendable {
-    private var state: UInt64
-
-    /// A generator seeded with `seed`.
-    public init(seed: UInt64) { state = seed }
-
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -11,7 +11,7 @@ final class BasicClusterTests: XCTestCase {
     override func setUp() async throws {
         cluster = try ProcessCluster(nodes: 5)
         try cluster.startAll()
-        client = try ClusterClient(addresses: Dictionary(uniqueKeysWithValues: cluster.nodeIDs.map { ($0, cluster.address(of: $0)) }))
+        client = try ClusterClient(cluster: cluster)
         _ = try await client.awaitLeader(timeout: .seconds(15))
     }
 

@@ -24,6 +24,11 @@ final class ClusterClient: @unchecked Sendable {
         leaderGuess = addresses.keys.min() ?? 1
     }
 
+    /// A client for every node of `cluster`.
+    convenience init(cluster: ProcessCluster) throws {
+        try self.init(addresses: Dictionary(uniqueKeysWithValues: cluster.nodeIDs.map { ($0, cluster.address(of: $0)) }))
+    }
+
     func close() {
         for client in clients.values { client.beginGracefulShutdown() }
     }

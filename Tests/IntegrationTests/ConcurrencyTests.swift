@@ -21,7 +21,7 @@ final class ConcurrencyTests: XCTestCase {
         let cluster = try ProcessCluster(nodes: 5)
         defer { cluster.tearDown() }
         try cluster.startAll()
-        let client = try ClusterClient(addresses: Dictionary(uniqueKeysWithValues: cluster.nodeIDs.map { ($0, cluster.address(of: $0)) }))
+        let client = try ClusterClient(cluster: cluster)
         defer { client.close() }
         _ = try await client.awaitLeader(timeout: .seconds(15))
 

@@ -11,7 +11,7 @@ final class GatewayProcessTests: XCTestCase {
         defer { cluster.tearDown() }
         try cluster.startAll()
         try cluster.startGateway()
-        let nodes = try ClusterClient(addresses: Dictionary(uniqueKeysWithValues: cluster.nodeIDs.map { ($0, cluster.address(of: $0)) }))
+        let nodes = try ClusterClient(cluster: cluster)
         defer { nodes.close() }
         let leader = try await nodes.awaitLeader(timeout: .seconds(15))
         let gateway = try ClusterClient(addresses: [1: cluster.gatewayAddress])

@@ -12,7 +12,7 @@ final class PartitionTests: XCTestCase {
     override func setUp() async throws {
         cluster = try ProcessCluster(nodes: 5)
         try cluster.startAll()
-        client = try ClusterClient(addresses: Dictionary(uniqueKeysWithValues: cluster.nodeIDs.map { ($0, cluster.address(of: $0)) }))
+        client = try ClusterClient(cluster: cluster)
         _ = try await client.awaitLeader(timeout: .seconds(15))
     }
 
@@ -101,7 +101,7 @@ final class PartitionTests: XCTestCase {
         cluster.tearDown()
         cluster = try ProcessCluster(nodes: 3, storage: ["snapshot_entries = 20"])
         try cluster.startAll()
-        client = try ClusterClient(addresses: Dictionary(uniqueKeysWithValues: cluster.nodeIDs.map { ($0, cluster.address(of: $0)) }))
+        client = try ClusterClient(cluster: cluster)
         let leader = try await client.awaitLeader(timeout: .seconds(15))
         let lagging = cluster.nodeIDs.first { $0 != leader }!
         cluster.kill(lagging)

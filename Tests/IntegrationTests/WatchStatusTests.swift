@@ -9,7 +9,7 @@ final class WatchStatusTests: XCTestCase {
         let cluster = try ProcessCluster(nodes: 3)
         defer { cluster.tearDown() }
         try cluster.startAll()
-        let client = try ClusterClient(addresses: Dictionary(uniqueKeysWithValues: cluster.nodeIDs.map { ($0, cluster.address(of: $0)) }))
+        let client = try ClusterClient(cluster: cluster)
         defer { client.close() }
         let leader = try await client.awaitLeader(timeout: .seconds(15))
         let watched = cluster.nodeIDs.first { $0 != leader }!
