@@ -15,6 +15,7 @@ let package = Package(
         .executable(name: "raft-sim", targets: ["raft-sim"]),
         .executable(name: "engine-bench", targets: ["EngineThroughput"]),
         .executable(name: "storage-bench", targets: ["StorageThroughput"]),
+        .executable(name: "raft-chaos", targets: ["raft-chaos"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
@@ -24,6 +25,7 @@ let package = Package(
         .package(url: "https://github.com/grpc/grpc-swift-protobuf.git", from: "2.4.1"),
         .package(url: "https://github.com/grpc/grpc-swift-nio-transport.git", from: "2.9.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
     ],
     targets: [
         // The Raft algorithm as a pure, deterministic state machine: no I/O, clocks or threads.
@@ -52,6 +54,43 @@ let package = Package(
                 .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
                 .product(name: "Logging", package: "swift-log"),
             ]
+        ),
+        // Client side of the wire protocol shared by raftctl, raft-tui and raft-chaos: endpoints,
+        // failure classification, connections, command-line value parsing.
+        .target(
+            name: "RaftClient",
+            dependencies: [
+                "ClusterConfig", "RaftProto",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
+            ]
+        ),
+        // etcd's v3 KV API (Put, Range), so `raftctl bench --target etcd` measures etcd with the same client.
+        .target(
+            name: "EtcdProto",
+            dependencies: [
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
+            ]
+        ),
+        // ncurses (wide-character build) and C shims for its macros and globals.
+        .systemLibrary(name: "CNcurses", path: "Sources/CNcurses"),
+        // The dashboard's pure core: cluster and UI state, key and command handling, and rendering
+        // to a grid of cells. No curses and no network, so all of it is unit-tested.
+        .target(name: "Dashboard", dependencies: ["RaftClient"]),
+        // The chaos suite: real clusters, clients recording histories, nemeses, artifacts, verdicts.
+        .target(
+            name: "Chaos",
+            dependencies: [
+                "Linearizability", "RaftClient", "ClusterConfig", "RaftProto",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
+            ]
+        ),
+        .executableTarget(
+            name: "raft-chaos",
+            dependencies: ["Chaos", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         // Checks recorded client histories for linearizability (Wing-Gong / Lowe search per key).
         .target(name: "Linearizability", dependencies: ["RaftEngine"]),
@@ -97,19 +136,30 @@ let package = Package(
         .executableTarget(
             name: "raftctl",
             dependencies: [
-                "ClusterConfig", "RaftProto",
+                "ClusterConfig", "RaftProto", "RaftClient", "EtcdProto",
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
             ]
         ),
-        .executableTarget(name: "RaftTUI"),
+        .executableTarget(
+            name: "RaftTUI",
+            dependencies: [
+                "Dashboard", "CNcurses", "RaftClient", "RaftProto", "ClusterConfig",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
+            ]
+        ),
         .testTarget(name: "RaftEngineTests", dependencies: ["RaftEngine"]),
         .testTarget(name: "RaftSimulationTests", dependencies: ["RaftSimulation", "RaftEngine"]),
         .testTarget(name: "RaftStorageTests", dependencies: ["RaftStorage", "RaftEngine"]),
         .testTarget(name: "KVStoreTests", dependencies: ["KVStore", "RaftEngine"]),
         .testTarget(name: "ClusterConfigTests", dependencies: ["ClusterConfig"]),
         .testTarget(name: "LinearizabilityTests", dependencies: ["Linearizability"]),
+        .testTarget(name: "DashboardTests", dependencies: ["Dashboard"]),
+        .testTarget(name: "ChaosTests", dependencies: ["Chaos", "Linearizability"]),
         // Real raftd processes on free loopback ports, each test in its own temporary directory.
         .testTarget(
             name: "IntegrationTests",

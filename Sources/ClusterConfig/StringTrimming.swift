@@ -1,6 +1,6 @@
 extension StringProtocol {
     /// The text without leading and trailing whitespace.
-    func trimmingSpaces() -> String {
+    public func trimmingSpaces() -> String {
         String(drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed())
     }
 }

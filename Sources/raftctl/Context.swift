@@ -1,6 +1,7 @@
 import ClusterConfig
 import Foundation
 import GRPCCore
+import RaftClient
 import RaftProto
 
 /// What a command needs from the global options: the cluster's addresses, the deadline, the
@@ -12,9 +13,9 @@ struct Context {
     var format: OutputFormat { globals.writeOut }
 
     /// The `--endpoints` nodes, or nil when raftctl goes through config.ini.
-    var explicitEndpoints: [Endpoint]? {
+    var explicitEndpoints: [ClusterEndpoint]? {
         guard let text = globals.endpoints, let addresses = try? EndpointList.parse(text) else { return nil }
-        return addresses.map { Endpoint(address: $0, kind: .node) }
+        return addresses.map { ClusterEndpoint(address: $0, kind: .node) }
     }
 
     /// Reads and validates the config file without touching the state directory.
@@ -37,36 +38,36 @@ struct Context {
     }
 
     /// Where key-value requests go: the `--endpoints` nodes, else the gateway.
-    func kvEndpoints() throws -> [Endpoint] {
+    func kvEndpoints() throws -> [ClusterEndpoint] {
         if let explicitEndpoints { return explicitEndpoints }
         return [try gateway()]
     }
 
     /// The gateway from config.ini.
-    func gateway() throws -> Endpoint {
+    func gateway() throws -> ClusterEndpoint {
         let address = try config().gatewayAddress
-        return Endpoint(address: NodeAddress(host: address.host, port: address.port), kind: .gateway)
+        return ClusterEndpoint(address: NodeAddress(host: address.host, port: address.port), kind: .gateway)
     }
 
     /// Every node: the `--endpoints` list, else the nodes of config.ini.
-    func nodeEndpoints() throws -> [Endpoint] {
+    func nodeEndpoints() throws -> [ClusterEndpoint] {
         if let explicitEndpoints { return explicitEndpoints }
         let config = try config()
         return config.nodeIDs.map { id in
             let address = config.address(ofNode: id)
-            return Endpoint(address: NodeAddress(host: address.host, port: address.port), kind: .node)
+            return ClusterEndpoint(address: NodeAddress(host: address.host, port: address.port), kind: .node)
         }
     }
 
     /// Node ids and their endpoints. From config.ini directly; with `--endpoints`, by asking each
     /// endpoint its id (endpoints that do not answer are left out).
-    func nodesByID() async throws -> [Int: Endpoint] {
+    func nodesByID() async throws -> [Int: ClusterEndpoint] {
         if explicitEndpoints == nil {
             let config = try config()
             let endpoints = try nodeEndpoints()
             return Dictionary(uniqueKeysWithValues: zip(config.nodeIDs, endpoints))
         }
-        var nodes: [Int: Endpoint] = [:]
+        var nodes: [Int: ClusterEndpoint] = [:]
         for (endpoint, result) in await statuses(of: try nodeEndpoints()) {
             if case .success(let status) = result { nodes[Int(status.id)] = endpoint }
         }
@@ -74,7 +75,7 @@ struct Context {
     }
 
     /// Control.Status of each endpoint, asked concurrently, in the order given.
-    func statuses(of endpoints: [Endpoint]) async -> [(Endpoint, Result<Raftkv_V1_NodeStatus, RemoteFailure>)] {
+    func statuses(of endpoints: [ClusterEndpoint]) async -> [(ClusterEndpoint, Result<Raftkv_V1_NodeStatus, RemoteFailure>)] {
         let timeout = self.timeout
         return await withTaskGroup(of: (Int, Result<Raftkv_V1_NodeStatus, RemoteFailure>).self) { group in
             for (index, endpoint) in endpoints.enumerated() {
@@ -89,7 +90,7 @@ struct Context {
                     }
                 }
             }
-            var results = [(Endpoint, Result<Raftkv_V1_NodeStatus, RemoteFailure>)?](repeating: nil, count: endpoints.count)
+            var results = [(ClusterEndpoint, Result<Raftkv_V1_NodeStatus, RemoteFailure>)?](repeating: nil, count: endpoints.count)
             for await (index, result) in group { results[index] = (endpoints[index], result) }
             return results.compactMap { $0 }
         }

@@ -3,13 +3,14 @@ import ClusterConfig
 import Foundation
 import GRPCCore
 import GRPCNIOTransportHTTP2Posix
+import RaftClient
 import RaftProto
 
 typealias ControlClient = Raftkv_V1_Control.Client<HTTP2ClientTransport.Posix>
 
 extension StatusRow {
     /// A row from a node's answer, or from the reason there was none.
-    init(endpoint: Endpoint, result: Result<Raftkv_V1_NodeStatus, RemoteFailure>) {
+    init(endpoint: ClusterEndpoint, result: Result<Raftkv_V1_NodeStatus, RemoteFailure>) {
         switch result {
         case .success(let status):
             var errors: [String] = []
@@ -77,7 +78,7 @@ struct ActionRow {
 
 extension Context {
     /// Runs `body` on each node concurrently, returning an error text per node that failed.
-    func onEachNode(_ nodes: [(id: Int?, endpoint: Endpoint)],
+    func onEachNode(_ nodes: [(id: Int?, endpoint: ClusterEndpoint)],
                     _ body: @escaping @Sendable (Int?, ControlClient, CallOptions) async throws -> Void) async -> [String?] {
         let timeout = self.timeout
         return await withTaskGroup(of: (Int, String?).self) { group in
@@ -145,7 +146,7 @@ struct TransferCommand: AsyncParsableCommand {
             throw CommandFailure("node \(node) is not a known node (known: \(nodes.keys.sorted().map(String.init).joined(separator: ",")))")
         }
         let answers = await context.statuses(of: nodes.keys.sorted().compactMap { nodes[$0] })
-        let leaders = answers.compactMap { endpoint, result -> (Endpoint, Raftkv_V1_NodeStatus)? in
+        let leaders = answers.compactMap { endpoint, result -> (ClusterEndpoint, Raftkv_V1_NodeStatus)? in
             guard case .success(let status) = result, status.role == "leader" else { return nil }
             return (endpoint, status)
         }
@@ -224,7 +225,7 @@ struct HealCommand: AsyncParsableCommand {
 
     func run() async throws {
         let context = Context(globals: globals)
-        let targets: [(id: Int?, endpoint: Endpoint)]
+        let targets: [(id: Int?, endpoint: ClusterEndpoint)]
         if context.explicitEndpoints == nil {
             let config = try context.config()
             targets = zip(config.nodeIDs, try context.nodeEndpoints()).map { (id: Optional($0.0), endpoint: $0.1) }

@@ -3,6 +3,7 @@ import ClusterConfig
 import Foundation
 import GRPCCore
 import GRPCNIOTransportHTTP2Posix
+import RaftClient
 import RaftProto
 
 typealias KVClient = Raftkv_V1_KV.Client<HTTP2ClientTransport.Posix>
@@ -17,7 +18,7 @@ extension Context {
         var queue = try kvEndpoints()
         let direct = explicitEndpoints != nil
         var followedHint = false
-        var failures: [(Endpoint, RemoteFailure)] = []
+        var failures: [(ClusterEndpoint, RemoteFailure)] = []
         var index = 0
         while index < queue.count {
             let endpoint = queue[index]
@@ -39,7 +40,7 @@ extension Context {
                 case .notLeader(_, let hinted?, _) where direct && !followedHint:
                     if let address = NodeAddress(parsing: hinted) {
                         followedHint = true
-                        queue.insert(Endpoint(address: address, kind: .node), at: index)
+                        queue.insert(ClusterEndpoint(address: address, kind: .node), at: index)
                     }
                 case .notLeader, .unreachable:
                     continue
@@ -52,7 +53,7 @@ extension Context {
     }
 
     /// One failure's explanation, or every endpoint's when several were tried.
-    static func summary(of failures: [(Endpoint, RemoteFailure)]) -> String {
+    static func summary(of failures: [(ClusterEndpoint, RemoteFailure)]) -> String {
         if failures.count == 1 { return failures[0].1.explanation(for: failures[0].0) }
         return "no endpoint could serve the request: "
             + failures.map { $0.1.explanation(for: $0.0) }.joined(separator: "; ")

@@ -1,4 +1,5 @@
 import ArgumentParser
+import RaftClient
 
 /// The operator CLI for a raftkv cluster, modelled on etcdctl.
 @main

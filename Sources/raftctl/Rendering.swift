@@ -1,4 +1,5 @@
 import Foundation
+import RaftClient
 
 /// A JSON value with object keys kept in the order given, so output is stable and readable.
 indirect enum JSONValue: Equatable {

@@ -2,6 +2,7 @@ import ArgumentParser
 import ClusterConfig
 import GRPCCore
 import GRPCNIOTransportHTTP2Posix
+import RaftClient
 import RaftProto
 
 typealias SupervisorClient = Raftkv_V1_Supervisor.Client<HTTP2ClientTransport.Posix>
@@ -20,7 +21,7 @@ enum SupervisorAction: String, Sendable {
     }
 
     /// Explains a failed call; unreachable or unimplemented means no `raftd cluster` is serving.
-    func explanation(_ failure: RemoteFailure, gateway: Endpoint) -> String {
+    func explanation(_ failure: RemoteFailure, gateway: ClusterEndpoint) -> String {
         let need = "kill/start/pause/resume need `raftd cluster`, which serves the Supervisor service on the gateway port"
         switch failure {
         case .unreachable(let reason):

@@ -1,0 +1,1 @@
+// Placeholder until the chaos runner lands.

@@ -1,0 +1,1 @@
+// Placeholder until the etcd protocol is generated.

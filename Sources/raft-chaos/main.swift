@@ -1,0 +1,1 @@
+print("raft-chaos: not built yet")
