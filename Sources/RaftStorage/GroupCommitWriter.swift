@@ -3,7 +3,8 @@ import RaftEngine
 
 /// Owns a `NodeStorage` on a dedicated thread and makes writes durable in groups: every write
 /// submitted while the previous fsync was running is written and then covered by a single fsync.
-/// Completions run on the writer thread, in submission order, only after that fsync returned.
+/// Completions run in submission order, only after that fsync returned; when more writes are
+/// already waiting, a second thread runs them while the writer starts the next write and fsync.
 ///
 /// After a write or sync error every pending and later write fails with the error: the node must
 /// stop acknowledging (and a leader step down) until it is restarted.
@@ -12,6 +13,7 @@ public final class GroupCommitWriter: @unchecked Sendable {
     public typealias Completion = @Sendable (Result<DurableWrite, StorageError>) -> Void
 
     private let storage: NodeStorage
+    private let completions = CompletionThread(name: "raftkv-wal-completions")
     private let condition = NSCondition()
     private var queue: [(write: StorageWrite, completion: Completion)] = []
     private var snapshotJobs: [(snapshot: Snapshot, completion: @Sendable (Result<Void, StorageError>) -> Void)] = []
@@ -64,13 +66,14 @@ public final class GroupCommitWriter: @unchecked Sendable {
         return try result.get()
     }
 
-    /// Finishes queued writes, then stops the thread and closes the log.
+    /// Finishes queued writes and their completions, then stops both threads and closes the log.
     public func stop() {
         condition.lock()
         stopping = true
         condition.signal()
         while !stopped { condition.wait() }
         condition.unlock()
+        completions.stop()
         storage.close()
     }
 
@@ -105,13 +108,15 @@ public final class GroupCommitWriter: @unchecked Sendable {
             condition.lock()
             syncs += 1
             writesCovered += batch.count
+            let writesWaiting = !queue.isEmpty
             condition.unlock()
-            for item in batch {
+            let callbacks: [() -> Void] = batch.map { item in
                 switch outcome {
-                case .success: item.completion(.success(DurableWrite(readyID: item.write.readyID)))
-                case .failure(let error): item.completion(.failure(error))
+                case .success: { item.completion(.success(DurableWrite(readyID: item.write.readyID))) }
+                case .failure(let error): { item.completion(.failure(error)) }
                 }
             }
+            completions.run(callbacks, handOff: writesWaiting)
             if case .failure(let error) = outcome {
                 condition.lock()
                 failure = error
@@ -125,12 +130,12 @@ public final class GroupCommitWriter: @unchecked Sendable {
         for job in jobs {
             do throws(StorageError) {
                 try storage.saveSnapshot(job.snapshot)
-                job.completion(.success(()))
+                completions.run([{ job.completion(.success(())) }], handOff: false)
             } catch {
                 condition.lock()
                 failure = error
                 condition.unlock()
-                job.completion(.failure(error))
+                completions.run([{ job.completion(.failure(error)) }], handOff: false)
             }
         }
     }

@@ -1,0 +1,68 @@
+import Foundation
+
+/// Runs completion callbacks one at a time, in the order they were handed over, on a thread of its
+/// own when the caller has more to do. The group-commit writer passes each finished batch here and,
+/// when writes are already waiting, goes straight on to write and fsync them, so callbacks never
+/// delay the disk; when none are waiting it runs the callbacks itself and saves a thread switch.
+///
+/// Only one thread (the writer) may hand over callbacks.
+final class CompletionThread: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var work: [() -> Void] = []
+    /// True while the completion thread runs callbacks it took from `work`.
+    private var running = false
+    private var stopping = false
+    private var stopped = false
+
+    init(name: String) {
+        let thread = Thread { [unowned self] in self.runLoop() }
+        thread.name = name
+        thread.start()
+    }
+
+    /// Runs callbacks after everything handed over before them: on the completion thread when
+    /// `handOff` is true or earlier callbacks are still pending there, otherwise right here.
+    func run(_ callbacks: [() -> Void], handOff: Bool) {
+        guard !callbacks.isEmpty else { return }
+        condition.lock()
+        precondition(!stopping, "completions handed over after the thread was stopped")
+        if !handOff && work.isEmpty && !running {
+            condition.unlock()
+            for callback in callbacks { callback() }
+            return
+        }
+        work.append(contentsOf: callbacks)
+        condition.signal()
+        condition.unlock()
+    }
+
+    /// Runs everything queued so far, then ends the thread; returns once it has.
+    func stop() {
+        condition.lock()
+        stopping = true
+        condition.signal()
+        while !stopped { condition.wait() }
+        condition.unlock()
+    }
+
+    private func runLoop() {
+        while true {
+            condition.lock()
+            while work.isEmpty && !stopping { condition.wait() }
+            if work.isEmpty {
+                stopped = true
+                condition.broadcast()
+                condition.unlock()
+                return
+            }
+            let batch = work
+            work = []
+            running = true
+            condition.unlock()
+            for callback in batch { callback() }
+            condition.lock()
+            running = false
+            condition.unlock()
+        }
+    }
+}
