@@ -10,7 +10,8 @@ import RaftStorage
 ///
 /// The Ready contract is carried out exactly: messages are sent at once, the write is handed to
 /// storage, and the acknowledgements that depend on it (`messagesAfterPersist`) are released only
-/// when its fsync (and every earlier one) has returned.
+/// when its fsync (and every earlier one) has returned: by the storage thread itself, right after
+/// the fsync, so a follower's answer does not wait for this actor to be scheduled.
 public actor NodeHost {
     public let options: NodeOptions
     var engine: RaftNode
@@ -20,13 +21,19 @@ public actor NodeHost {
     let logger: Logger
     /// Writes handed to storage whose acknowledgements (messages to release) are still pending.
     private var unsyncedWrites = 0
-    private var heldMessages: [UInt64: [Message]] = [:]
+    /// Set when storage failed: from then on no acknowledgement leaves this node.
+    private let halted = HaltFlag()
     private let durableWrites: AsyncStream<(UInt64, Result<DurableWrite, StorageError>)>.Continuation
     private var storageFailure: StorageError?
     /// Proposals by log index: the term they were proposed in and who waits for the result.
     private var waitingWrites: [LogIndex: (term: Term, continuation: CheckedContinuation<(LogIndex, KVStore.Applied), Error>)] = [:]
-    /// ReadIndex requests by id, then reads waiting for the state machine to catch up.
-    private var waitingReadIndex: [UInt64: (issuedAtTick: UInt64, continuation: CheckedContinuation<LogIndex, Error>)] = [:]
+    /// Writes not yet proposed, and the batch proposed last until it is applied.
+    private var proposals = ProposalBatcher()
+    /// Reads waiting for the next ReadIndex request, which serves all of them at once.
+    private var readsForNextRound: [CheckedContinuation<LogIndex, Error>] = []
+    /// ReadIndex requests by id (at most one at a time), then reads waiting for the state machine
+    /// to catch up.
+    private var waitingReadIndex: [UInt64: (issuedAtTick: UInt64, continuations: [CheckedContinuation<LogIndex, Error>])] = [:]
     private var waitingApply: [(index: LogIndex, continuation: CheckedContinuation<Void, Error>)] = []
     /// Starts at a random point so that an answer meant for a previous run of this node can never
     /// match a new request.
@@ -36,8 +43,8 @@ public actor NodeHost {
     private var tickTask: Task<Void, Never>?
     /// Set by `stop()`: every later input is ignored and nothing more is written.
     private var isStopped = false
-    /// Recent entries for the dashboard's log strip.
-    private(set) var recentEntries: [(index: LogIndex, term: Term, summary: String)] = []
+    /// The last applied entries, for the dashboard's log strip; summarised only when asked for.
+    private var recentEntries = RecentEntries(capacity: 64)
     private var statusListeners: [UUID: AsyncStream<Void>.Continuation] = [:]
 
     /// Opens storage (recovering the node's state) and builds the node; `start()` runs it.
@@ -89,12 +96,17 @@ public actor NodeHost {
         durableWrites.finish()
         for (_, waiter) in waitingWrites { waiter.continuation.resume(throwing: NodeError.stopped) }
         waitingWrites = [:]
+        for waiter in proposals.takeAll() { waiter.continuation.resume(throwing: NodeError.stopped) }
         failReads(NodeError.stopped)
     }
 
     private func failReads(_ error: NodeError) {
-        for (_, waiter) in waitingReadIndex { waiter.continuation.resume(throwing: error) }
+        for (_, waiter) in waitingReadIndex {
+            for continuation in waiter.continuations { continuation.resume(throwing: error) }
+        }
         waitingReadIndex = [:]
+        for continuation in readsForNextRound { continuation.resume(throwing: error) }
+        readsForNextRound = []
         for waiter in waitingApply { waiter.continuation.resume(throwing: error) }
         waitingApply = []
     }
@@ -105,8 +117,8 @@ public actor NodeHost {
         guard storageFailure == nil, !isStopped else { return }
         ticks += 1
         engine.tick()
-        drive()
         expireReads()
+        drive()
     }
 
     /// A forwarded read whose request or answer was lost is never answered by the engine: give
@@ -115,8 +127,9 @@ public actor NodeHost {
         let limit = UInt64(2 * options.raft.electionTimeoutMax)
         for (id, waiter) in waitingReadIndex where ticks - waiter.issuedAtTick > limit {
             waitingReadIndex[id] = nil
-            waiter.continuation.resume(throwing: NodeError.readTimedOut)
+            for continuation in waiter.continuations { continuation.resume(throwing: NodeError.readTimedOut) }
         }
+        requestReadIndex()
     }
 
     func receive(_ message: Message) {
@@ -133,19 +146,34 @@ public actor NodeHost {
         }
         if let storageFailure { throw NodeError.storageFailed(storageFailure.description) }
         if isStopped { throw NodeError.stopped }
+        guard engine.role == .leader else { throw notLeader }
         var stamped = request
         stamped.proposedAtMs = UInt64(Date().timeIntervalSince1970 * 1000)
-        let receipt: ProposalReceipt
-        do {
-            receipt = try engine.propose([KVCodec.encode(stamped)])
-        } catch {
-            throw NodeError.notLeader(leader: engine.leader == noNode ? nil : engine.leader)
-        }
+        let command = KVCodec.encode(stamped)
         let result = try await withCheckedThrowingContinuation { continuation in
-            waitingWrites[receipt.firstIndex] = (receipt.term, continuation)
+            proposals.add(command, continuation)
             drive()
         }
         return (result.0, result.1)
+    }
+
+    private var notLeader: NodeError { .notLeader(leader: engine.leader == noNode ? nil : engine.leader) }
+
+    /// Proposes every waiting write as one batch, unless the previous batch is not applied yet
+    /// (see `ProposalBatcher`). Returns whether it proposed, or failed, a batch.
+    private func proposeWaitingWrites() -> Bool {
+        guard !isStopped, storageFailure == nil, proposals.canPropose else { return false }
+        let batch = proposals.takeAll()
+        do {
+            let receipt = try engine.propose(batch.map(\.command))
+            for (offset, waiter) in batch.enumerated() {
+                waitingWrites[receipt.firstIndex + LogIndex(offset)] = (receipt.term, waiter.continuation)
+            }
+            proposals.proposed(through: receipt.lastIndex)
+        } catch {
+            for waiter in batch { waiter.continuation.resume(throwing: notLeader) }
+        }
+        return true
     }
 
     /// A linearizable read: waits for a ReadIndex confirmation and for the state machine to apply
@@ -156,17 +184,27 @@ public actor NodeHost {
         }
         if let storageFailure { throw NodeError.storageFailed(storageFailure.description) }
         if isStopped { throw NodeError.stopped }
-        let requestID = nextReadID
-        nextReadID += 1
         let index = try await withCheckedThrowingContinuation { continuation in
-            waitingReadIndex[requestID] = (ticks, continuation)
-            engine.readIndex(requestID: requestID)
+            readsForNextRound.append(continuation)
+            requestReadIndex()
             drive()
         }
         if store.appliedIndex < index {
             try await withCheckedThrowingContinuation { continuation in waitingApply.append((index, continuation)) }
         }
         return (store.get(key), store.appliedIndex)
+    }
+
+    /// Asks the engine for one read index on behalf of every waiting read, unless a request is
+    /// still out: reads arriving meanwhile share the next one (as in etcd's read loop). Any index
+    /// confirmed after a read arrived is a linearizable point for it.
+    private func requestReadIndex() {
+        guard waitingReadIndex.isEmpty, !readsForNextRound.isEmpty else { return }
+        let requestID = nextReadID
+        nextReadID += 1
+        waitingReadIndex[requestID] = (ticks, readsForNextRound)
+        readsForNextRound = []
+        engine.readIndex(requestID: requestID)
     }
 
     /// Reads local state without any round trip: possibly stale.
@@ -188,11 +226,13 @@ public actor NodeHost {
 
     // MARK: The Ready loop
 
+    /// Carries out every Ready, proposing waiting writes whenever the previous batch allows.
     private func drive() {
-        while !isStopped, storageFailure == nil, engine.hasReady {
-            let ready = engine.ready()
-            handle(ready)
-        }
+        repeat {
+            while !isStopped, storageFailure == nil, engine.hasReady {
+                handle(engine.ready())
+            }
+        } while proposeWaitingWrites()
         notifyStatusListeners()
     }
 
@@ -203,10 +243,15 @@ public actor NodeHost {
         peers.send(ready.messages)
         if ready.needsPersistence || (unsyncedWrites > 0 && !ready.messagesAfterPersist.isEmpty) {
             unsyncedWrites += 1
-            heldMessages[ready.id] = ready.messagesAfterPersist
             let acknowledgements = durableWrites
             let id = ready.id
-            writer.submit(StorageWrite(ready)) { result in acknowledgements.yield((id, result)) }
+            let release = ready.messagesAfterPersist
+            let peers = self.peers
+            let halted = self.halted
+            writer.submit(StorageWrite(ready)) { result in
+                if case .success = result, !halted.isSet { peers.send(release) }
+                acknowledgements.yield((id, result))
+            }
         } else {
             peers.send(ready.messagesAfterPersist)
         }
@@ -221,7 +266,11 @@ public actor NodeHost {
         for entry in ready.committedEntries { apply(entry) }
         // Only after applying what this Ready committed: writes still waiting when leadership is
         // lost may or may not commit later under the new leader.
-        if let soft = ready.softState, soft.role != .leader { failWaitingWrites(NodeError.outcomeUnknown) }
+        if let soft = ready.softState, soft.role != .leader {
+            failWaitingWrites(NodeError.outcomeUnknown)
+            for waiter in proposals.takeAll() { waiter.continuation.resume(throwing: notLeader) }
+            proposals.reset()
+        }
         for state in ready.readStates { readConfirmed(state) }
         releaseReadsWaitingForApply()
         maybeSnapshot()
@@ -229,7 +278,8 @@ public actor NodeHost {
 
     private func apply(_ entry: Entry) {
         let outcome = store.apply(entry)
-        remember(entry)
+        recentEntries.append(entry)
+        proposals.applied(through: entry.index)
         guard let waiter = waitingWrites.removeValue(forKey: entry.index) else { return }
         if waiter.term == entry.term {
             waiter.continuation.resume(returning: (entry.index, outcome))
@@ -238,18 +288,15 @@ public actor NodeHost {
         }
     }
 
-    private func remember(_ entry: Entry) {
-        let summary = entry.kind == .noop ? "no-op" : (KVCodec.decode(entry.data)?.command.summary ?? "unknown")
-        recentEntries.append((entry.index, entry.term, summary))
-        if recentEntries.count > 64 { recentEntries.removeFirst(recentEntries.count - 64) }
-    }
-
     private func readConfirmed(_ state: ReadState) {
         guard let waiter = waitingReadIndex.removeValue(forKey: state.requestID) else { return }
-        switch state.outcome {
-        case .confirmed(let index): waiter.continuation.resume(returning: index)
-        case .rejected(let hint): waiter.continuation.resume(throwing: NodeError.notLeader(leader: hint))
+        for continuation in waiter.continuations {
+            switch state.outcome {
+            case .confirmed(let index): continuation.resume(returning: index)
+            case .rejected(let hint): continuation.resume(throwing: NodeError.notLeader(leader: hint))
+            }
         }
+        requestReadIndex()
     }
 
     private func releaseReadsWaitingForApply() {
@@ -282,11 +329,9 @@ public actor NodeHost {
 
     private func acknowledged(_ id: UInt64, _ result: Result<DurableWrite, StorageError>) {
         unsyncedWrites -= 1
-        let held = heldMessages.removeValue(forKey: id) ?? []
         switch result {
         case .success(let durable):
             guard storageFailure == nil else { return }
-            peers.send(held)
             engine.storageDidPersist(durable)
             drive()
         case .failure(let error):
@@ -299,6 +344,7 @@ public actor NodeHost {
     private func fatalStorage(_ error: StorageError) {
         guard storageFailure == nil else { return }
         storageFailure = error
+        halted.set()
         logger.critical("storage failed; this node stops serving until restarted", metadata: ["error": "\(error)"])
         engine.stepDown()
         failWaitingWrites(NodeError.storageFailed(error.description))
@@ -341,7 +387,7 @@ public actor NodeHost {
     public func status() -> NodeStatusSnapshot {
         NodeStatusSnapshot(
             raft: engine.status, appliedIndex: store.appliedIndex, address: options.address, tickMs: options.tickMs,
-            recentEntries: recentEntries, partitionedFrom: peers.blockedPeers, storageError: storageFailure?.description)
+            recentEntries: recentEntries.summaries, partitionedFrom: peers.blockedPeers, storageError: storageFailure?.description)
     }
 
     /// A stream that yields whenever the node's state may have changed.

@@ -5,15 +5,15 @@ import Logging
 import RaftEngine
 import RaftProto
 
-/// One outgoing stream to one peer. While connected, messages are queued to the stream in order;
-/// while not, they are dropped. A failed or closed stream is reopened with exponential backoff
+/// One outgoing stream to one peer. While connected, messages are queued to the stream in order
+/// and written in batches (see `PeerMailbox`); while not, they are dropped. A failed or closed stream is reopened with exponential backoff
 /// (50 ms doubling to 1 s).
 final class PeerLink: @unchecked Sendable {
     let peer: NodeID
     let address: String
     private let logger: Logger
     private let lock = NSLock()
-    private var sink: AsyncStream<Raftkv_V1_RaftMessage>.Continuation?
+    private var mailbox: PeerMailbox?
     private var task: Task<Void, Never>?
     private var wasConnected = false
 
@@ -29,30 +29,28 @@ final class PeerLink: @unchecked Sendable {
 
     func stop() {
         task?.cancel()
-        lock.withLock { sink?.finish() }
+        lock.withLock { mailbox }?.close()
     }
 
     func send(_ message: Message) {
-        lock.withLock {
-            guard let sink else { return }
-            for wire in WireMessages.encode(message) { sink.yield(wire) }
-        }
+        guard let mailbox = lock.withLock({ mailbox }) else { return }
+        mailbox.post(WireMessages.encode(message))
     }
 
     private func runLoop() async {
         var backoff = Duration.milliseconds(50)
         let (host, port) = PeerLink.split(address)
         while !Task.isCancelled {
-            let (stream, continuation) = AsyncStream<Raftkv_V1_RaftMessage>.makeStream(bufferingPolicy: .bufferingNewest(16_384))
-            lock.withLock { sink = continuation }
+            let outgoing = PeerMailbox(limit: 16_384)
+            lock.withLock { mailbox = outgoing }
             do {
                 let transport = try HTTP2ClientTransport.Posix(
                     target: .ipv4(address: host, port: port), transportSecurity: .plaintext)
                 try await withGRPCClient(transport: transport) { client in
                     let raft = Raftkv_V1_RaftTransport.Client(wrapping: client)
                     let request = StreamingClientRequest<Raftkv_V1_RaftMessage> { [self] writer in
-                        for await message in stream {
-                            try await writer.write(message)
+                        while let batch = await outgoing.takeAll() {
+                            try await writer.write(contentsOf: batch)
                             markConnected()
                         }
                     }
@@ -63,10 +61,8 @@ final class PeerLink: @unchecked Sendable {
                     logger.warning("lost stream to peer", metadata: ["peer": "\(peer)", "error": "\(error)"])
                 }
             }
-            lock.withLock {
-                sink?.finish()
-                sink = nil
-            }
+            outgoing.close()
+            lock.withLock { mailbox = nil }
             if lock.withLock({ wasConnected }) { backoff = .milliseconds(50) }
             lock.withLock { wasConnected = false }
             try? await Task.sleep(for: backoff)

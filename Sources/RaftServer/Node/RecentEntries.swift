@@ -1,0 +1,33 @@
+import KVStore
+import RaftEngine
+
+/// The last `capacity` applied entries, kept in a ring so that applying an entry costs no copy or
+/// allocation; they are decoded into one-line summaries only when the status is asked for.
+struct RecentEntries {
+    private var ring: [Entry] = []
+    private var next = 0
+    let capacity: Int
+
+    init(capacity: Int) {
+        self.capacity = capacity
+        ring.reserveCapacity(capacity)
+    }
+
+    mutating func append(_ entry: Entry) {
+        if ring.count < capacity {
+            ring.append(entry)
+        } else {
+            ring[next] = entry
+        }
+        next = (next + 1) % capacity
+    }
+
+    /// Oldest first.
+    var summaries: [(index: LogIndex, term: Term, summary: String)] {
+        let ordered = ring.count < capacity ? ring : Array(ring[next...] + ring[..<next])
+        return ordered.map { entry in
+            let summary = entry.kind == .noop ? "no-op" : (KVCodec.decode(entry.data)?.command.summary ?? "unknown")
+            return (entry.index, entry.term, summary)
+        }
+    }
+}
