@@ -22,6 +22,7 @@ struct Raftctl: AsyncParsableCommand {
             PutCommand.self, GetCommand.self, DeleteCommand.self, CompareAndSwapCommand.self,
             StatusCommand.self, TransferCommand.self, PartitionCommand.self, HealCommand.self,
             KillCommand.self, StartCommand.self, PauseCommand.self, ResumeCommand.self,
+            BenchCommand.self,
         ])
 
     /// Accepts the global options before the command name too (`raftctl --endpoints ... put k v`).
