@@ -74,7 +74,7 @@ extension ClusterConfig {
             randomSeed: UInt64.random(in: 1...UInt64.max))
         return NodeOptions(
             id: id, peers: peers, stateDirectory: stateDirectory, tickMs: tickMs, raft: raft,
-            snapshotEntries: snapshotEntries, segmentBytes: segmentBytes,
+            snapshotEntries: snapshotEntries, snapshotBytes: snapshotBytes, segmentBytes: segmentBytes,
             maxKeyBytes: maxKeyBytes, maxValueBytes: maxValueBytes, faultInjection: faultInjection)
     }
 }

@@ -40,6 +40,8 @@ public actor NodeHost {
     private var nextReadID = UInt64.random(in: 1...(UInt64.max / 2))
     private var ticks: UInt64 = 0
     private var snapshotInProgress = false
+    /// Bytes of the entries applied since the last snapshot was started, for `snapshotBytes`.
+    private var bytesAppliedSinceSnapshot = 0
     private var tickTask: Task<Void, Never>?
     /// Set by `stop()`: every later input is ignored and nothing more is written.
     private var isStopped = false
@@ -278,6 +280,7 @@ public actor NodeHost {
 
     private func apply(_ entry: Entry) {
         let outcome = store.apply(entry)
+        bytesAppliedSinceSnapshot += entry.data.count
         recentEntries.append(entry)
         proposals.applied(through: entry.index)
         guard let waiter = waitingWrites.removeValue(forKey: entry.index) else { return }
@@ -352,11 +355,16 @@ public actor NodeHost {
         notifyStatusListeners()
     }
 
+    /// Snapshots the state machine once `snapshotEntries` entries or `snapshotBytes` bytes were
+    /// applied since the last snapshot, one at a time and off this actor.
     private func maybeSnapshot() {
-        guard !snapshotInProgress, options.snapshotEntries > 0,
-              store.appliedIndex >= engine.snapshotIndex + LogIndex(options.snapshotEntries),
+        let enoughEntries = options.snapshotEntries > 0
+            && store.appliedIndex >= engine.snapshotIndex + LogIndex(options.snapshotEntries)
+        let enoughBytes = options.snapshotBytes > 0 && bytesAppliedSinceSnapshot >= options.snapshotBytes
+        guard !snapshotInProgress, enoughEntries || enoughBytes, store.appliedIndex > engine.snapshotIndex,
               let term = engine.term(at: store.appliedIndex) else { return }
         snapshotInProgress = true
+        bytesAppliedSinceSnapshot = 0
         let image = store
         let index = image.appliedIndex
         let acknowledgements = self
