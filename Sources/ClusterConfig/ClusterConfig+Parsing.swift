@@ -12,6 +12,12 @@ extension ClusterConfig {
         return config
     }
 
+    /// Reads and validates the configuration file at `path` for a client (raft-tui): like
+    /// `load(path:)`, but without overrides and without touching the state directory.
+    public static func read(path: String) throws(ConfigError) -> ClusterConfig {
+        try parse(text: TextFile.contents(of: path), fileName: path)
+    }
+
     /// Parses and validates configuration text. Touches no files: the state directory is checked by
     /// `load(path:overrides:)` or `prepareStateDirectory()`.
     public static func parse(text: String, fileName: String = "config.ini") throws(ConfigError) -> ClusterConfig {

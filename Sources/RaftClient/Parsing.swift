@@ -54,7 +54,7 @@ public enum DurationText {
 
 /// A partition such as `1,2,3/4,5`: groups of node ids separated by `/`, ids by `,`. Nodes in
 /// different groups cannot talk to each other; nodes in one group can.
-public struct PartitionSpec: Equatable {
+public struct PartitionSpec: Equatable, Sendable {
     public var groups: [[Int]]
 
     public init(groups: [[Int]]) { self.groups = groups }

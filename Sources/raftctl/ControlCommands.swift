@@ -27,18 +27,6 @@ extension StatusRow {
     }
 }
 
-extension RemoteFailure {
-    /// The reason alone, for a table cell.
-    var shortReason: String {
-        switch self {
-        case .unreachable(let reason): return reason
-        case .timedOut(let timeout): return "no answer within \(DurationText.format(timeout))"
-        case .notLeader(_, _, let message): return message
-        case .rejected(let code, let message): return "\(code): \(message)"
-        }
-    }
-}
-
 /// The outcome of a fault-injection call on one node, for `partition` and `heal`.
 struct ActionRow {
     var node: Int?

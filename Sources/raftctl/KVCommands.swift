@@ -58,15 +58,6 @@ extension Context {
         return "no endpoint could serve the request: "
             + failures.map { $0.1.explanation(for: $0.0) }.joined(separator: "; ")
     }
-
-    /// A session for one invocation: a random non-zero client id with sequence 1, so that a retry
-    /// of this write at another node is applied at most once.
-    static func makeClientRequest() -> Raftkv_V1_ClientRequest {
-        var client = Raftkv_V1_ClientRequest()
-        client.clientID = UInt64.random(in: 1...UInt64.max)
-        client.sequence = 1
-        return client
-    }
 }
 
 /// Checks that a key is non-empty.
@@ -88,7 +79,7 @@ struct PutCommand: AsyncParsableCommand {
     func run() async throws {
         let context = Context(globals: globals)
         var request = Raftkv_V1_PutRequest()
-        request.client = Context.makeClientRequest()
+        request.client = Raftkv_V1_ClientRequest.oneShot()
         request.key = Data(key.utf8)
         request.value = Data(value.utf8)
         let sent = request
@@ -142,7 +133,7 @@ struct DeleteCommand: AsyncParsableCommand {
     func run() async throws {
         let context = Context(globals: globals)
         var request = Raftkv_V1_DeleteRequest()
-        request.client = Context.makeClientRequest()
+        request.client = Raftkv_V1_ClientRequest.oneShot()
         request.key = Data(key.utf8)
         let sent = request
         let response = try await context.runKV { client, options in try await client.delete(sent, options: options) }
@@ -182,7 +173,7 @@ struct CompareAndSwapCommand: AsyncParsableCommand {
     func run() async throws {
         let context = Context(globals: globals)
         var request = Raftkv_V1_CompareAndSwapRequest()
-        request.client = Context.makeClientRequest()
+        request.client = Raftkv_V1_ClientRequest.oneShot()
         request.key = Data(key.utf8)
         if expectAbsent {
             request.expectedAbsent = true
