@@ -78,19 +78,22 @@ let package = Package(
         .systemLibrary(name: "CNcurses", path: "Sources/CNcurses"),
         // The dashboard's pure core: cluster and UI state, key and command handling, and rendering
         // to a grid of cells. No curses and no network, so all of it is unit-tested.
-        .target(name: "Dashboard", dependencies: ["RaftClient"]),
+        .target(name: "Dashboard", dependencies: ["RaftClient", "ClusterConfig"]),
         // The chaos suite: real clusters, clients recording histories, nemeses, artifacts, verdicts.
         .target(
             name: "Chaos",
             dependencies: [
-                "Linearizability", "RaftClient", "ClusterConfig", "RaftProto",
+                "Linearizability", "RaftClient", "RaftEngine", "RaftProto",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
             ]
         ),
         .executableTarget(
             name: "raft-chaos",
-            dependencies: ["Chaos", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: [
+                "Chaos", "Linearizability", "RaftClient",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
         ),
         // Checks recorded client histories for linearizability (Wing-Gong / Lowe search per key).
         .target(name: "Linearizability", dependencies: ["RaftEngine"]),
@@ -158,13 +161,13 @@ let package = Package(
         .testTarget(name: "KVStoreTests", dependencies: ["KVStore", "RaftEngine"]),
         .testTarget(name: "ClusterConfigTests", dependencies: ["ClusterConfig"]),
         .testTarget(name: "LinearizabilityTests", dependencies: ["Linearizability"]),
-        .testTarget(name: "DashboardTests", dependencies: ["Dashboard"]),
-        .testTarget(name: "ChaosTests", dependencies: ["Chaos", "Linearizability"]),
+        .testTarget(name: "DashboardTests", dependencies: ["Dashboard", "RaftClient"], exclude: ["Snapshots"]),
+        .testTarget(name: "ChaosTests", dependencies: ["Chaos", "Linearizability", "RaftEngine"]),
         // Real raftd processes on free loopback ports, each test in its own temporary directory.
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
-                "RaftProto", "Linearizability",
+                "RaftProto", "Linearizability", "Chaos",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
             ]

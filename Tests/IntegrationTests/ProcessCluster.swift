@@ -1,3 +1,4 @@
+import Chaos
 import Foundation
 import XCTest
 
@@ -11,6 +12,7 @@ final class ProcessCluster: @unchecked Sendable {
     let gatewayPort: Int
     private var nodes: [Int: Process] = [:]
     private var gateway: Process?
+    private var supervisor: Process?
     private let lock = NSLock()
 
     /// Writes config.ini with `settings` (lines added to the sections named by their keys).
@@ -61,10 +63,17 @@ final class ProcessCluster: @unchecked Sendable {
         lock.withLock { gateway = process }
     }
 
-    private func launch(_ arguments: [String], log: String) throws -> Process {
+    /// `raftd cluster` instead of separate processes: it starts every node as its child and serves
+    /// the gateway and the Supervisor service. Stopped with SIGTERM at teardown.
+    func startSupervisedCluster() throws {
+        let process = try launch(["cluster"], log: "cluster.log", watchingParent: false)
+        lock.withLock { supervisor = process }
+    }
+
+    private func launch(_ arguments: [String], log: String, watchingParent: Bool = true) throws -> Process {
         let process = Process()
         process.executableURL = ProcessCluster.binaries.appendingPathComponent("raftd")
-        process.arguments = arguments + ["--config", configPath.path, "--parent-pid", "\(getpid())"]
+        process.arguments = arguments + ["--config", configPath.path] + (watchingParent ? ["--parent-pid", "\(getpid())"] : [])
         let logURL = directory.appendingPathComponent(log)
         if !FileManager.default.fileExists(atPath: logURL.path) { FileManager.default.createFile(atPath: logURL.path, contents: nil) }
         let handle = try FileHandle(forWritingTo: logURL)
@@ -98,6 +107,13 @@ final class ProcessCluster: @unchecked Sendable {
             Foundation.kill(gateway.processIdentifier, SIGKILL)
             gateway.waitUntilExit()
         }
+        if let supervisor = lock.withLock({ self.supervisor }) {
+            supervisor.terminate()
+            let deadline = Date().addingTimeInterval(15)
+            while supervisor.isRunning, Date() < deadline { usleep(50_000) }
+            if supervisor.isRunning { Foundation.kill(supervisor.processIdentifier, SIGKILL) }
+            supervisor.waitUntilExit()
+        }
         if ProcessInfo.processInfo.environment["RAFTKV_KEEP_TEST_DIRS"] == nil {
             try? FileManager.default.removeItem(at: directory)
         } else {
@@ -114,24 +130,11 @@ final class ProcessCluster: @unchecked Sendable {
     /// A run of `count` consecutive free ports (for the nodes) and one more (the gateway), chosen
     /// at random above 20000 and checked by binding, never the shipped 9001-9005 and 8001.
     static func freePorts(count: Int) throws -> (Int, Int) {
-        for _ in 0..<200 {
-            let base = Int.random(in: 20_000...60_000)
-            let ports = Array(base...(base + count))
-            if ports.allSatisfy(isFree) { return (base, base + count) }
+        do {
+            let base = try FreePorts.consecutive(count + 1)
+            return (base, base + count)
+        } catch {
+            throw XCTSkip(error.description)
         }
-        throw XCTSkip("no free ports found")
-    }
-
-    private static func isFree(_ port: Int) -> Bool {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { return false }
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        return withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        } == 0
     }
 }

@@ -1,1 +1,0 @@
-// Placeholder until the chaos runner lands.

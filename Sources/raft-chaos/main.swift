@@ -1,1 +1,0 @@
-print("raft-chaos: not built yet")
