@@ -14,7 +14,6 @@ CHAOS_FLAGS  ?=
 RELEASE_BIN   = .build/release
 DEBUG_BIN     = .build/debug
 PLUGINS       = Tools/ProtoPlugins/.build/release
-DEMO_SCRATCH ?= .build
 KEEP         ?=
 PROTO_OUT     = Sources/RaftProto/Generated
 ETCD_PROTO_OUT = Sources/EtcdProto/Generated
@@ -62,10 +61,10 @@ test: deps release
 # Builds in release mode, starts `raftd cluster` (logs in raft_state/logs/), waits for a leader,
 # opens raft-tui and stops the cluster when it quits (KEEP=1 leaves it running).
 demo: deps
-	$(SWIFT) build -c release --scratch-path $(DEMO_SCRATCH) --product raftd
-	$(SWIFT) build -c release --scratch-path $(DEMO_SCRATCH) --product raftctl
-	$(SWIFT) build -c release --scratch-path $(DEMO_SCRATCH) --product raft-tui
-	KEEP=$(KEEP) ./scripts/demo.sh $(DEMO_SCRATCH)/release
+	$(SWIFT) build -c release --product raftd
+	$(SWIFT) build -c release --product raftctl
+	$(SWIFT) build -c release --product raft-tui
+	KEEP=$(KEEP) ./scripts/demo.sh $(RELEASE_BIN)
 
 sim: deps
 	$(SWIFT) build -c release --product raft-sim
