@@ -44,6 +44,22 @@ final class PartitionTests: XCTestCase {
         _ = try await client.kv(node).put(request, options: options)
     }
 
+    /// The status stream shows a node's uncommitted entries with their terms (the dashboard's log
+    /// strip relies on it to show a divergent suffix), not only applied ones.
+    func testStatusReportsUncommittedEntriesWithTheirTerm() async throws {
+        let leader = try await client.awaitLeader()
+        try await isolate([leader])
+        do {
+            try await putDirect(leader, "stranded", "x", timeout: .milliseconds(300))
+            XCTFail("an isolated leader acknowledged a write")
+        } catch is RPCError {}
+        let status = try await client.control(leader).status(Raftkv_V1_StatusRequest())
+        let uncommitted = status.recentEntries.filter { $0.index > status.commitIndex }
+        XCTAssertFalse(uncommitted.isEmpty, "no uncommitted entry reported: commit \(status.commitIndex), last \(status.lastIndex)")
+        XCTAssertTrue(uncommitted.contains { $0.description_p.contains("stranded") && $0.term > 0 }, "\(uncommitted)")
+        try await healAll()
+    }
+
     func testMinorityNeverAcknowledgesAndMajorityContinuesThenHeals() async throws {
         let oldLeader = try await client.awaitLeader()
         let minority = [oldLeader, cluster.nodeIDs.first { $0 != oldLeader }!]

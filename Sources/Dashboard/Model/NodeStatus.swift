@@ -18,7 +18,7 @@ public struct NodeStatus: Sendable, Equatable {
     public var peers: [PeerProgress]
     public var electionElapsedTicks: Int
     public var electionTimeoutTicks: Int
-    /// The most recently applied entries (the node reports only applied ones).
+    /// The newest entries of the node's log, applied or not, oldest first.
     public var recentEntries: [LogEntry]
     /// Peers this node is cut off from by fault injection.
     public var partitionedFrom: [Int]

@@ -395,7 +395,18 @@ public actor NodeHost {
     public func status() -> NodeStatusSnapshot {
         NodeStatusSnapshot(
             raft: engine.status, appliedIndex: store.appliedIndex, address: options.address, tickMs: options.tickMs,
-            recentEntries: recentEntries.summaries, partitionedFrom: peers.blockedPeers, storageError: storageFailure?.description)
+            recentEntries: recentEntries.summaries(followedBy: unappliedEntries), partitionedFrom: peers.blockedPeers,
+            storageError: storageFailure?.description)
+    }
+
+    /// The log beyond the applied index, uncommitted entries included, so the dashboard can show
+    /// their terms and a divergent suffix (at most as many as the strip keeps).
+    private var unappliedEntries: [Entry] {
+        let last = engine.lastIndex
+        let keep = LogIndex(recentEntries.capacity)
+        let first = max(store.appliedIndex + 1, last >= keep ? last - keep + 1 : 1)
+        guard first <= last else { return [] }
+        return engine.entries(from: first, through: last) ?? []
     }
 
     /// A stream that yields whenever the node's state may have changed.

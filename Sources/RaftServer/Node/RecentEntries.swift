@@ -22,10 +22,11 @@ struct RecentEntries {
         next = (next + 1) % capacity
     }
 
-    /// Oldest first.
-    var summaries: [(index: LogIndex, term: Term, summary: String)] {
-        let ordered = ring.count < capacity ? ring : Array(ring[next...] + ring[..<next])
-        return ordered.map { entry in
+    /// The newest `capacity` entries of the applied ones followed by `unapplied` (the log beyond
+    /// the applied index, committed or not), oldest first, each with a one-line summary.
+    func summaries(followedBy unapplied: [Entry]) -> [(index: LogIndex, term: Term, summary: String)] {
+        let applied = ring.count < capacity ? ring : Array(ring[next...] + ring[..<next])
+        return (applied + unapplied.suffix(capacity)).suffix(capacity).map { entry in
             let summary = entry.kind == .noop ? "no-op" : (KVCodec.decode(entry.data)?.command.summary ?? "unknown")
             return (entry.index, entry.term, summary)
         }
