@@ -172,7 +172,7 @@ let package = Package(
                 .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
             ]
         ),
-        .testTarget(name: "RaftServerTests", dependencies: ["RaftServer", "RaftEngine", "RaftProto"]),
+        .testTarget(name: "RaftServerTests", dependencies: ["RaftServer", "RaftEngine", "RaftProto", "Chaos"]),
     ],
     swiftLanguageModes: [.v6]
 )

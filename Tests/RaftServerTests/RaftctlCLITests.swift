@@ -1,3 +1,4 @@
+import Chaos
 import Foundation
 import Logging
 import RaftEngine
@@ -81,32 +82,11 @@ final class RaftctlCLITests: XCTestCase {
                        stderr: try String(contentsOf: errURL, encoding: .utf8))
     }
 
-    /// Whether a TCP port on 127.0.0.1 can be bound right now.
-    private static func isFree(_ port: Int) -> Bool {
-        #if canImport(Glibc)
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        #else
-        let fd = socket(AF_INET, SOCK_STREAM, 0)
-        #endif
-        guard fd >= 0 else { return false }
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        return withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
-        }
-    }
-
     /// A base port with `count` consecutive free ports and one more free port for the gateway,
     /// avoiding the demo cluster's ports.
-    private static func freePorts(count: Int) -> (base: Int, gateway: Int) {
-        while true {
-            let base = Int.random(in: 20_000...55_000)
-            let ports = Array(base..<(base + count + 1))
-            if ports.allSatisfy(isFree) { return (base, base + count) }
-        }
+    private static func freePorts(count: Int) throws -> (base: Int, gateway: Int) {
+        let base = try FreePorts.consecutive(count + 1)
+        return (base, base + count)
     }
 
     /// Writes a config.ini for `nodes` nodes on loopback and returns its path.
@@ -174,7 +154,7 @@ final class RaftctlCLITests: XCTestCase {
     }
 
     func testUnreachableGatewayNamesTheProblemAndTheFix() async throws {
-        let ports = Self.freePorts(count: 1)
+        let ports = try Self.freePorts(count: 1)
         try writeConfig(nodes: 1, base: ports.base, gateway: ports.gateway)
         let outcome = try await raftctl(["put", "a", "1", "--timeout", "3s"])
         XCTAssertEqual(outcome.status, 1)
@@ -188,7 +168,7 @@ final class RaftctlCLITests: XCTestCase {
     }
 
     func testSupervisorCommandsNeedRaftdCluster() async throws {
-        let ports = Self.freePorts(count: 1)
+        let ports = try Self.freePorts(count: 1)
         try writeConfig(nodes: 1, base: ports.base, gateway: ports.gateway)
         let outcome = try await raftctl(["kill", "1"])
         XCTAssertEqual(outcome.status, 1)
@@ -206,7 +186,7 @@ final class RaftctlCLITests: XCTestCase {
     }
 
     func testStatusShowsUnreachableNodes() async throws {
-        let ports = Self.freePorts(count: 2)
+        let ports = try Self.freePorts(count: 2)
         try writeConfig(nodes: 2, base: ports.base, gateway: ports.gateway)
         let table = try await raftctl(["status", "-w", "table", "--timeout", "3s"])
         XCTAssertEqual(table.status, 1)
@@ -262,7 +242,7 @@ final class RaftctlCLITests: XCTestCase {
 
     func testCommandsAgainstThreeNodes() async throws {
         _ = try raftctlURL()
-        let ports = Self.freePorts(count: 3)
+        let ports = try Self.freePorts(count: 3)
         try writeConfig(nodes: 3, base: ports.base, gateway: ports.gateway)
         let nodes = startNodes(count: 3, base: ports.base)
         defer { nodes.cancel() }
