@@ -120,21 +120,8 @@ public final class LocalCluster: @unchecked Sendable {
     /// Starts raftd with `arguments`; a `prefix` such as `ip netns exec NS` execs into raftd, so
     /// the pid is raftd's either way.
     private func launch(_ arguments: [String], log: String, prefix: [String]) throws -> Process {
-        let process = Process()
         let command = prefix + [raftd.path] + arguments + ["--config", configPath.path, "--parent-pid", "\(getpid())"]
-        process.executableURL = URL(fileURLWithPath: command[0])
-        process.arguments = Array(command.dropFirst())
         let logURL = directory.appendingPathComponent("logs").appendingPathComponent(log)
-        if !FileManager.default.fileExists(atPath: logURL.path) {
-            _ = FileManager.default.createFile(atPath: logURL.path, contents: nil)
-        }
-        let handle = try FileHandle(forWritingTo: logURL)
-        handle.seekToEndOfFile()
-        process.standardOutput = handle
-        process.standardError = handle
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        try handle.close()
-        return process
+        return try LoggedProcess.start(URL(fileURLWithPath: command[0]), arguments: Array(command.dropFirst()), log: logURL)
     }
 }

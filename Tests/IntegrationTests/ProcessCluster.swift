@@ -71,18 +71,9 @@ final class ProcessCluster: @unchecked Sendable {
     }
 
     private func launch(_ arguments: [String], log: String, watchingParent: Bool = true) throws -> Process {
-        let process = Process()
-        process.executableURL = ProcessCluster.binaries.appendingPathComponent("raftd")
-        process.arguments = arguments + ["--config", configPath.path] + (watchingParent ? ["--parent-pid", "\(getpid())"] : [])
-        let logURL = directory.appendingPathComponent(log)
-        if !FileManager.default.fileExists(atPath: logURL.path) { FileManager.default.createFile(atPath: logURL.path, contents: nil) }
-        let handle = try FileHandle(forWritingTo: logURL)
-        handle.seekToEndOfFile()
-        process.standardOutput = handle
-        process.standardError = handle
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        return process
+        let arguments = arguments + ["--config", configPath.path] + (watchingParent ? ["--parent-pid", "\(getpid())"] : [])
+        return try LoggedProcess.start(ProcessCluster.binaries.appendingPathComponent("raftd"), arguments: arguments,
+                                       log: directory.appendingPathComponent(log))
     }
 
     /// SIGKILL: nothing beyond what the node has fsynced survives.
