@@ -172,7 +172,7 @@ let package = Package(
                 .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
             ]
         ),
-        .testTarget(name: "RaftServerTests", dependencies: ["RaftServer", "RaftEngine", "RaftProto", "Chaos"]),
+        .testTarget(name: "RaftServerTests", dependencies: ["RaftServer", "RaftEngine", "RaftProto", "RaftClient", "Chaos"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -74,12 +74,26 @@ public enum Raftkv_V1_KV: Sendable {
                 type: .unary
             )
         }
+        /// Namespace for "Pipeline" metadata.
+        public enum Pipeline: Sendable {
+            /// Request type for "Pipeline".
+            public typealias Input = Raftkv_V1_PipelineRequest
+            /// Response type for "Pipeline".
+            public typealias Output = Raftkv_V1_PipelineResponse
+            /// Descriptor for "Pipeline".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "raftkv.v1.KV"),
+                method: "Pipeline",
+                type: .bidirectionalStreaming
+            )
+        }
         /// Descriptors for all methods in the "raftkv.v1.KV" service.
         public static let descriptors: [GRPCCore.MethodDescriptor] = [
             Get.descriptor,
             Put.descriptor,
             Delete.descriptor,
-            CompareAndSwap.descriptor
+            CompareAndSwap.descriptor,
+            Pipeline.descriptor
         ]
     }
 }
@@ -167,6 +181,27 @@ extension Raftkv_V1_KV {
             request: GRPCCore.StreamingServerRequest<Raftkv_V1_CompareAndSwapRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.StreamingServerResponse<Raftkv_V1_CompareAndSwapResponse>
+
+        /// Handle the "Pipeline" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Many requests in flight on one stream, answered in the order they complete (not the order
+        /// > sent), each answer with its request's id. The same operations and guarantees as the calls
+        /// > above, at a fraction of the cost per request: a busy client sends and receives many of them
+        /// > per message. A failed request gets a PipelineError and leaves the stream open.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Raftkv_V1_PipelineRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Raftkv_V1_PipelineResponse` messages.
+        func pipeline(
+            request: GRPCCore.StreamingServerRequest<Raftkv_V1_PipelineRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Raftkv_V1_PipelineResponse>
     }
 
     /// Service protocol for the "raftkv.v1.KV" service.
@@ -238,6 +273,27 @@ extension Raftkv_V1_KV {
             request: GRPCCore.ServerRequest<Raftkv_V1_CompareAndSwapRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.ServerResponse<Raftkv_V1_CompareAndSwapResponse>
+
+        /// Handle the "Pipeline" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Many requests in flight on one stream, answered in the order they complete (not the order
+        /// > sent), each answer with its request's id. The same operations and guarantees as the calls
+        /// > above, at a fraction of the cost per request: a busy client sends and receives many of them
+        /// > per message. A failed request gets a PipelineError and leaves the stream open.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Raftkv_V1_PipelineRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Raftkv_V1_PipelineResponse` messages.
+        func pipeline(
+            request: GRPCCore.StreamingServerRequest<Raftkv_V1_PipelineRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Raftkv_V1_PipelineResponse>
     }
 
     /// Simple service protocol for the "raftkv.v1.KV" service.
@@ -307,6 +363,28 @@ extension Raftkv_V1_KV {
             request: Raftkv_V1_CompareAndSwapRequest,
             context: GRPCCore.ServerContext
         ) async throws -> Raftkv_V1_CompareAndSwapResponse
+
+        /// Handle the "Pipeline" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Many requests in flight on one stream, answered in the order they complete (not the order
+        /// > sent), each answer with its request's id. The same operations and guarantees as the calls
+        /// > above, at a fraction of the cost per request: a busy client sends and receives many of them
+        /// > per message. A failed request gets a PipelineError and leaves the stream open.
+        ///
+        /// - Parameters:
+        ///   - request: A stream of `Raftkv_V1_PipelineRequest` messages.
+        ///   - response: A response stream of `Raftkv_V1_PipelineResponse` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        func pipeline(
+            request: GRPCCore.RPCAsyncSequence<Raftkv_V1_PipelineRequest, any Swift.Error>,
+            response: GRPCCore.RPCWriter<Raftkv_V1_PipelineResponse>,
+            context: GRPCCore.ServerContext
+        ) async throws
     }
 }
 
@@ -353,6 +431,17 @@ extension Raftkv_V1_KV.StreamingServiceProtocol {
             serializer: GRPCProtobuf.ProtobufSerializer<Raftkv_V1_CompareAndSwapResponse>(),
             handler: { request, context in
                 try await self.compareAndSwap(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Raftkv_V1_KV.Method.Pipeline.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Raftkv_V1_PipelineRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Raftkv_V1_PipelineResponse>(),
+            handler: { request, context in
+                try await self.pipeline(
                     request: request,
                     context: context
                 )
@@ -463,6 +552,23 @@ extension Raftkv_V1_KV.SimpleServiceProtocol {
             metadata: [:]
         )
     }
+
+    public func pipeline(
+        request: GRPCCore.StreamingServerRequest<Raftkv_V1_PipelineRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Raftkv_V1_PipelineResponse> {
+        return GRPCCore.StreamingServerResponse<Raftkv_V1_PipelineResponse>(
+            metadata: [:],
+            producer: { writer in
+                try await self.pipeline(
+                    request: request.messages,
+                    response: writer,
+                    context: context
+                )
+                return [:]
+            }
+        )
+    }
 }
 
 // MARK: raftkv.v1.KV (client)
@@ -554,6 +660,32 @@ extension Raftkv_V1_KV {
             deserializer: some GRPCCore.MessageDeserializer<Raftkv_V1_CompareAndSwapResponse>,
             options: GRPCCore.CallOptions,
             onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Raftkv_V1_CompareAndSwapResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "Pipeline" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Many requests in flight on one stream, answered in the order they complete (not the order
+        /// > sent), each answer with its request's id. The same operations and guarantees as the calls
+        /// > above, at a fraction of the cost per request: a busy client sends and receives many of them
+        /// > per message. A failed request gets a PipelineError and leaves the stream open.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request producing `Raftkv_V1_PipelineRequest` messages.
+        ///   - serializer: A serializer for `Raftkv_V1_PipelineRequest` messages.
+        ///   - deserializer: A deserializer for `Raftkv_V1_PipelineResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func pipeline<Result>(
+            request: GRPCCore.StreamingClientRequest<Raftkv_V1_PipelineRequest>,
+            serializer: some GRPCCore.MessageSerializer<Raftkv_V1_PipelineRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Raftkv_V1_PipelineResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.StreamingClientResponse<Raftkv_V1_PipelineResponse>) async throws -> Result
         ) async throws -> Result where Result: Sendable
     }
 
@@ -698,6 +830,41 @@ extension Raftkv_V1_KV {
                 onResponse: handleResponse
             )
         }
+
+        /// Call the "Pipeline" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Many requests in flight on one stream, answered in the order they complete (not the order
+        /// > sent), each answer with its request's id. The same operations and guarantees as the calls
+        /// > above, at a fraction of the cost per request: a busy client sends and receives many of them
+        /// > per message. A failed request gets a PipelineError and leaves the stream open.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request producing `Raftkv_V1_PipelineRequest` messages.
+        ///   - serializer: A serializer for `Raftkv_V1_PipelineRequest` messages.
+        ///   - deserializer: A deserializer for `Raftkv_V1_PipelineResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func pipeline<Result>(
+            request: GRPCCore.StreamingClientRequest<Raftkv_V1_PipelineRequest>,
+            serializer: some GRPCCore.MessageSerializer<Raftkv_V1_PipelineRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Raftkv_V1_PipelineResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.StreamingClientResponse<Raftkv_V1_PipelineResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.bidirectionalStreaming(
+                request: request,
+                descriptor: Raftkv_V1_KV.Method.Pipeline.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
     }
 }
 
@@ -799,6 +966,36 @@ extension Raftkv_V1_KV.ClientProtocol {
             request: request,
             serializer: GRPCProtobuf.ProtobufSerializer<Raftkv_V1_CompareAndSwapRequest>(),
             deserializer: GRPCProtobuf.ProtobufDeserializer<Raftkv_V1_CompareAndSwapResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "Pipeline" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Many requests in flight on one stream, answered in the order they complete (not the order
+    /// > sent), each answer with its request's id. The same operations and guarantees as the calls
+    /// > above, at a fraction of the cost per request: a busy client sends and receives many of them
+    /// > per message. A failed request gets a PipelineError and leaves the stream open.
+    ///
+    /// - Parameters:
+    ///   - request: A streaming request producing `Raftkv_V1_PipelineRequest` messages.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func pipeline<Result>(
+        request: GRPCCore.StreamingClientRequest<Raftkv_V1_PipelineRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.StreamingClientResponse<Raftkv_V1_PipelineResponse>) async throws -> Result
+    ) async throws -> Result where Result: Sendable {
+        try await self.pipeline(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Raftkv_V1_PipelineRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Raftkv_V1_PipelineResponse>(),
             options: options,
             onResponse: handleResponse
         )
@@ -918,6 +1115,41 @@ extension Raftkv_V1_KV.ClientProtocol {
             metadata: metadata
         )
         return try await self.compareAndSwap(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "Pipeline" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Many requests in flight on one stream, answered in the order they complete (not the order
+    /// > sent), each answer with its request's id. The same operations and guarantees as the calls
+    /// > above, at a fraction of the cost per request: a busy client sends and receives many of them
+    /// > per message. A failed request gets a PipelineError and leaves the stream open.
+    ///
+    /// - Parameters:
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - producer: A closure producing request messages to send to the server. Returning
+    ///       from the closure closes the request stream.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func pipeline<Result>(
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        requestProducer producer: @Sendable @escaping (GRPCCore.RPCWriter<Raftkv_V1_PipelineRequest>) async throws -> Void,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.StreamingClientResponse<Raftkv_V1_PipelineResponse>) async throws -> Result
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.StreamingClientRequest<Raftkv_V1_PipelineRequest>(
+            metadata: metadata,
+            producer: producer
+        )
+        return try await self.pipeline(
             request: request,
             options: options,
             onResponse: handleResponse

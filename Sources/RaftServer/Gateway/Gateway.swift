@@ -97,6 +97,43 @@ public final class Gateway: Raftkv_V1_KV.SimpleServiceProtocol, Sendable {
         })
     }
 
+    /// Forwards each pipelined request as the matching unary call would be (its own retries and
+    /// deadline) and answers them as they complete.
+    public func pipeline(request: RPCAsyncSequence<Raftkv_V1_PipelineRequest, any Error>,
+                         response: RPCWriter<Raftkv_V1_PipelineResponse>, context: ServerContext) async throws {
+        try await PipelineStream.serve(requests: request, responses: response) { requests, replies in
+            for item in requests {
+                Task { replies.post(await self.forwardPipelined(item)) }
+            }
+        }
+    }
+
+    private func forwardPipelined(_ item: Raftkv_V1_PipelinedRequest) async -> Raftkv_V1_PipelinedResponse {
+        var response = Raftkv_V1_PipelinedResponse()
+        response.id = item.id
+        do {
+            switch item.request {
+            case .get(let get):
+                response.get = try await forward(anyNode: get.serializable, deadline: deadline(nil)) { kv, options in try await kv.get(get, options: options) }
+            case .put(let put):
+                response.put = try await forward(anyNode: false, deadline: deadline(nil)) { kv, options in try await kv.put(put, options: options) }
+            case .delete(let delete):
+                response.delete = try await forward(anyNode: false, deadline: deadline(nil)) { kv, options in try await kv.delete(delete, options: options) }
+            case .compareAndSwap(let swap):
+                response.compareAndSwap = try await forward(anyNode: false, deadline: deadline(nil)) { kv, options in
+                    try await kv.compareAndSwap(swap, options: options)
+                }
+            case nil:
+                return .noOperation(item.id)
+            }
+            return response
+        } catch let error as RPCError {
+            return .failure(item.id, error)
+        } catch {
+            return .failure(item.id, RPCError(code: .unavailable, message: "\(error)"))
+        }
+    }
+
     // MARK: - Forwarding
 
     /// When the gateway must have answered: a little before the client's deadline so that the

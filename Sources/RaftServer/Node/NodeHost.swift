@@ -26,15 +26,15 @@ public actor NodeHost {
     private let durableWrites: AsyncStream<(UInt64, Result<DurableWrite, StorageError>)>.Continuation
     private var storageFailure: StorageError?
     /// Proposals by log index: the term they were proposed in and who waits for the result.
-    private var waitingWrites: [LogIndex: (term: Term, continuation: CheckedContinuation<(LogIndex, KVStore.Applied), Error>)] = [:]
+    private var waitingWrites: [LogIndex: (term: Term, reply: WriteReply)] = [:]
     /// Writes not yet proposed, and the batch proposed last until it is applied.
     private var proposals = ProposalBatcher()
     /// Reads waiting for the next ReadIndex request, which serves all of them at once.
-    private var readsForNextRound: [CheckedContinuation<LogIndex, Error>] = []
+    private var readsForNextRound: [PendingRead] = []
     /// ReadIndex requests by id (at most one at a time), then reads waiting for the state machine
     /// to catch up.
-    private var waitingReadIndex: [UInt64: (issuedAtTick: UInt64, continuations: [CheckedContinuation<LogIndex, Error>])] = [:]
-    private var waitingApply: [(index: LogIndex, continuation: CheckedContinuation<Void, Error>)] = []
+    private var waitingReadIndex: [UInt64: (issuedAtTick: UInt64, reads: [PendingRead])] = [:]
+    private var waitingApply: [(index: LogIndex, read: PendingRead)] = []
     /// Starts at a random point so that an answer meant for a previous run of this node can never
     /// match a new request.
     private var nextReadID = UInt64.random(in: 1...(UInt64.max / 2))
@@ -96,20 +96,19 @@ public actor NodeHost {
         peers.stop()
         writer.stop()
         durableWrites.finish()
-        for (_, waiter) in waitingWrites { waiter.continuation.resume(throwing: NodeError.stopped) }
-        waitingWrites = [:]
-        for waiter in proposals.takeAll() { waiter.continuation.resume(throwing: NodeError.stopped) }
+        failWaitingWrites(NodeError.stopped)
+        for waiter in proposals.takeAll() { waiter.reply(.failure(NodeError.stopped)) }
         failReads(NodeError.stopped)
     }
 
     private func failReads(_ error: NodeError) {
         for (_, waiter) in waitingReadIndex {
-            for continuation in waiter.continuations { continuation.resume(throwing: error) }
+            for read in waiter.reads { read.reply(.failure(error)) }
         }
         waitingReadIndex = [:]
-        for continuation in readsForNextRound { continuation.resume(throwing: error) }
+        for read in readsForNextRound { read.reply(.failure(error)) }
         readsForNextRound = []
-        for waiter in waitingApply { waiter.continuation.resume(throwing: error) }
+        for waiter in waitingApply { waiter.read.reply(.failure(error)) }
         waitingApply = []
     }
 
@@ -129,7 +128,7 @@ public actor NodeHost {
         let limit = UInt64(2 * options.raft.electionTimeoutMax)
         for (id, waiter) in waitingReadIndex where ticks - waiter.issuedAtTick > limit {
             waitingReadIndex[id] = nil
-            for continuation in waiter.continuations { continuation.resume(throwing: NodeError.readTimedOut) }
+            for read in waiter.reads { read.reply(.failure(NodeError.readTimedOut)) }
         }
         requestReadIndex()
     }
@@ -142,21 +141,37 @@ public actor NodeHost {
     }
 
     /// Proposes a write and waits until it is applied; returns its index and outcome.
-    public func write(_ request: KVRequest) async throws -> (index: LogIndex, outcome: KVStore.Applied) {
-        if let problem = KVLimits(maxKeyBytes: options.maxKeyBytes, maxValueBytes: options.maxValueBytes).problem(with: request.command) {
-            throw NodeError.invalidArgument(problem)
-        }
-        if let storageFailure { throw NodeError.storageFailed(storageFailure.description) }
-        if isStopped { throw NodeError.stopped }
-        guard engine.role == .leader else { throw notLeader }
-        var stamped = request
-        stamped.proposedAtMs = UInt64(Date().timeIntervalSince1970 * 1000)
-        let command = KVCodec.encode(stamped)
-        let result = try await withCheckedThrowingContinuation { continuation in
-            proposals.add(command, continuation)
+    public func write(_ request: KVRequest) async throws -> WriteOutcome {
+        try await withCheckedThrowingContinuation { continuation in
+            enqueueWrite(request) { continuation.resume(with: $0) }
             drive()
         }
-        return (result.0, result.1)
+    }
+
+    /// Runs `body` on this actor, then proposes what it enqueued as one batch: the way to hand
+    /// the node many requests at once (`enqueueWrite`, `enqueueLinearizableRead`).
+    func batch(_ body: @Sendable (isolated NodeHost) -> Void) {
+        body(self)
+        drive()
+    }
+
+    /// Queues a write for the next proposal batch; `reply` gets its outcome once it is applied,
+    /// or at once when the node cannot take it. Nothing is proposed before the next `drive()`.
+    func enqueueWrite(_ request: KVRequest, reply: @escaping WriteReply) {
+        if let problem = KVLimits(maxKeyBytes: options.maxKeyBytes, maxValueBytes: options.maxValueBytes).problem(with: request.command) {
+            return reply(.failure(NodeError.invalidArgument(problem)))
+        }
+        if let refusal = refusal { return reply(.failure(refusal)) }
+        guard engine.role == .leader else { return reply(.failure(notLeader)) }
+        var stamped = request
+        stamped.proposedAtMs = UInt64(Date().timeIntervalSince1970 * 1000)
+        proposals.add(KVCodec.encode(stamped), reply)
+    }
+
+    /// Why this node takes no request at all, if it does not.
+    private var refusal: NodeError? {
+        if let storageFailure { return .storageFailed(storageFailure.description) }
+        return isStopped ? .stopped : nil
     }
 
     private var notLeader: NodeError { .notLeader(leader: engine.leader == noNode ? nil : engine.leader) }
@@ -169,32 +184,33 @@ public actor NodeHost {
         do {
             let receipt = try engine.propose(batch.map(\.command))
             for (offset, waiter) in batch.enumerated() {
-                waitingWrites[receipt.firstIndex + LogIndex(offset)] = (receipt.term, waiter.continuation)
+                waitingWrites[receipt.firstIndex + LogIndex(offset)] = (receipt.term, waiter.reply)
             }
             proposals.proposed(through: receipt.lastIndex)
         } catch {
-            for waiter in batch { waiter.continuation.resume(throwing: notLeader) }
+            for waiter in batch { waiter.reply(.failure(notLeader)) }
         }
         return true
     }
 
     /// A linearizable read: waits for a ReadIndex confirmation and for the state machine to apply
     /// up to it, then reads.
-    public func linearizableGet(_ key: [UInt8]) async throws -> (value: [UInt8]?, index: LogIndex) {
-        if let problem = KVLimits(maxKeyBytes: options.maxKeyBytes, maxValueBytes: options.maxValueBytes).problem(withKey: key) {
-            throw NodeError.invalidArgument(problem)
-        }
-        if let storageFailure { throw NodeError.storageFailed(storageFailure.description) }
-        if isStopped { throw NodeError.stopped }
-        let index = try await withCheckedThrowingContinuation { continuation in
-            readsForNextRound.append(continuation)
-            requestReadIndex()
+    public func linearizableGet(_ key: [UInt8]) async throws -> ReadOutcome {
+        try await withCheckedThrowingContinuation { continuation in
+            enqueueLinearizableRead(key) { continuation.resume(with: $0) }
             drive()
         }
-        if store.appliedIndex < index {
-            try await withCheckedThrowingContinuation { continuation in waitingApply.append((index, continuation)) }
+    }
+
+    /// Queues a linearizable read for the next ReadIndex round; `reply` gets the value once the
+    /// index is confirmed and applied, or at once when the node cannot take the read.
+    func enqueueLinearizableRead(_ key: [UInt8], reply: @escaping ReadReply) {
+        if let problem = KVLimits(maxKeyBytes: options.maxKeyBytes, maxValueBytes: options.maxValueBytes).problem(withKey: key) {
+            return reply(.failure(NodeError.invalidArgument(problem)))
         }
-        return (store.get(key), store.appliedIndex)
+        if let refusal = refusal { return reply(.failure(refusal)) }
+        readsForNextRound.append((key, reply))
+        requestReadIndex()
     }
 
     /// Asks the engine for one read index on behalf of every waiting read, unless a request is
@@ -210,7 +226,7 @@ public actor NodeHost {
     }
 
     /// Reads local state without any round trip: possibly stale.
-    public func serializableGet(_ key: [UInt8]) throws -> (value: [UInt8]?, index: LogIndex) {
+    public func serializableGet(_ key: [UInt8]) throws -> ReadOutcome {
         if let problem = KVLimits(maxKeyBytes: options.maxKeyBytes, maxValueBytes: options.maxValueBytes).problem(withKey: key) {
             throw NodeError.invalidArgument(problem)
         }
@@ -270,7 +286,7 @@ public actor NodeHost {
         // lost may or may not commit later under the new leader.
         if let soft = ready.softState, soft.role != .leader {
             failWaitingWrites(NodeError.outcomeUnknown)
-            for waiter in proposals.takeAll() { waiter.continuation.resume(throwing: notLeader) }
+            for waiter in proposals.takeAll() { waiter.reply(.failure(notLeader)) }
             proposals.reset()
         }
         for state in ready.readStates { readConfirmed(state) }
@@ -285,18 +301,19 @@ public actor NodeHost {
         proposals.applied(through: entry.index)
         guard let waiter = waitingWrites.removeValue(forKey: entry.index) else { return }
         if waiter.term == entry.term {
-            waiter.continuation.resume(returning: (entry.index, outcome))
+            waiter.reply(.success((entry.index, outcome)))
         } else {
-            waiter.continuation.resume(throwing: NodeError.lostLeadership)
+            waiter.reply(.failure(NodeError.lostLeadership))
         }
     }
 
     private func readConfirmed(_ state: ReadState) {
         guard let waiter = waitingReadIndex.removeValue(forKey: state.requestID) else { return }
-        for continuation in waiter.continuations {
+        for read in waiter.reads {
             switch state.outcome {
-            case .confirmed(let index): continuation.resume(returning: index)
-            case .rejected(let hint): continuation.resume(throwing: NodeError.notLeader(leader: hint))
+            case .confirmed(let index) where store.appliedIndex >= index: read.reply(.success((store.get(read.key), store.appliedIndex)))
+            case .confirmed(let index): waitingApply.append((index, read))
+            case .rejected(let hint): read.reply(.failure(NodeError.notLeader(leader: hint)))
             }
         }
         requestReadIndex()
@@ -307,18 +324,19 @@ public actor NodeHost {
         let applied = store.appliedIndex
         let ready = waitingApply.filter { $0.index <= applied }
         waitingApply.removeAll { $0.index <= applied }
-        for waiter in ready { waiter.continuation.resume(returning: ()) }
+        for waiter in ready { waiter.read.reply(.success((store.get(waiter.read.key), applied))) }
     }
 
     private func failWaitingWrites(_ error: NodeError) {
-        for (_, waiter) in waitingWrites { waiter.continuation.resume(throwing: error) }
+        let failed = waitingWrites
         waitingWrites = [:]
+        for (_, waiter) in failed { waiter.reply(.failure(error)) }
     }
 
     private func failWaitingWrites(upTo index: LogIndex) {
         for (position, waiter) in waitingWrites where position <= index {
-            waiter.continuation.resume(throwing: NodeError.outcomeUnknown)
             waitingWrites[position] = nil
+            waiter.reply(.failure(NodeError.outcomeUnknown))
         }
     }
 

@@ -7,14 +7,14 @@ import RaftEngine
 /// (one append message per follower and one fsync per node for many writes); a write arriving
 /// at an idle leader is proposed at once.
 struct ProposalBatcher {
-    typealias Waiter = (command: [UInt8], continuation: CheckedContinuation<(LogIndex, KVStore.Applied), Error>)
+    typealias Waiter = (command: [UInt8], reply: WriteReply)
 
     private var waiting: [Waiter] = []
     /// The last log index of the batch in flight, if any.
     private var inFlightThrough: LogIndex?
 
-    mutating func add(_ command: [UInt8], _ continuation: CheckedContinuation<(LogIndex, KVStore.Applied), Error>) {
-        waiting.append((command, continuation))
+    mutating func add(_ command: [UInt8], _ reply: @escaping WriteReply) {
+        waiting.append((command, reply))
     }
 
     var canPropose: Bool { !waiting.isEmpty && inFlightThrough == nil }

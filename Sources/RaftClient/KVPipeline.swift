@@ -1,0 +1,185 @@
+import GRPCCore
+import RaftProto
+import Synchronization
+
+/// A client's end of the KV `Pipeline` stream: many requests in flight on one stream.
+///
+/// Requests made while the previous message is being written leave together as one message, and
+/// answers are matched to their requests by id, so a busy client pays the per-message cost of
+/// gRPC once for many requests. A failed request throws the `RPCError` the unary call would have
+/// thrown, leader hints included. `run()` keeps the stream open, reopening it after it breaks;
+/// requests in flight on a broken stream fail with UNAVAILABLE (a write among them may or may not
+/// have been applied, as with a unary call whose connection broke).
+public final class KVPipeline<Transport: ClientTransport>: Sendable {
+    private struct State {
+        var nextID: UInt64 = 1
+        var unsent: [Raftkv_V1_PipelinedRequest] = []
+        var waiting: [UInt64: CheckedContinuation<Raftkv_V1_PipelinedResponse.OneOf_Response, Error>] = [:]
+        /// The stream's writer, parked until there is something to send.
+        var sender: CheckedContinuation<[Raftkv_V1_PipelinedRequest]?, Never>?
+        /// Set while no stream is open to take requests: why they fail at once.
+        var down: RPCError?
+        var closed = false
+    }
+
+    private let client: Raftkv_V1_KV.Client<Transport>
+    private let state = Mutex(State())
+    private let reopenDelay: Duration
+
+    /// A pipeline over `client`'s connection. Requests made before `run()` opens the stream wait
+    /// for it.
+    public init(client: Raftkv_V1_KV.Client<Transport>, reopenDelay: Duration = .milliseconds(50)) {
+        self.client = client
+        self.reopenDelay = reopenDelay
+    }
+
+    /// Keeps the stream open until `close()` or cancellation.
+    public func run() async {
+        await withTaskCancellationHandler {
+            while !isClosed {
+                state.withLock { if !$0.closed { $0.down = nil } }
+                let ending: RPCError
+                do {
+                    try await client.pipeline(requestProducer: { writer in
+                        while let batch = await self.nextBatch() {
+                            var message = Raftkv_V1_PipelineRequest()
+                            message.requests = batch
+                            try await writer.write(message)
+                        }
+                    }, onResponse: { response in
+                        for try await message in response.messages { self.deliver(message.responses) }
+                        self.end(RPCError(code: .unavailable, message: "the server closed the pipeline stream"))
+                    })
+                    ending = RPCError(code: .unavailable, message: "the server closed the pipeline stream")
+                } catch let error as RPCError {
+                    ending = error
+                } catch {
+                    ending = RPCError(code: .unavailable, message: "pipeline stream failed: \(error)")
+                }
+                end(ending)
+                guard !isClosed else { return }
+                try? await Task.sleep(for: reopenDelay)
+            }
+        } onCancel: {
+            close()
+        }
+    }
+
+    /// Ends the stream; requests in flight and later ones fail with UNAVAILABLE.
+    public func close() {
+        state.withLock { $0.closed = true }
+        end(RPCError(code: .unavailable, message: "the pipeline is closed"))
+    }
+
+    private var isClosed: Bool { state.withLock { $0.closed } }
+
+    // MARK: Requests
+
+    public func get(_ request: Raftkv_V1_GetRequest) async throws -> Raftkv_V1_GetResponse {
+        guard case .get(let response) = try await send(.get(request)) else { throw Self.mismatch("get") }
+        return response
+    }
+
+    public func put(_ request: Raftkv_V1_PutRequest) async throws -> Raftkv_V1_PutResponse {
+        guard case .put(let response) = try await send(.put(request)) else { throw Self.mismatch("put") }
+        return response
+    }
+
+    public func delete(_ request: Raftkv_V1_DeleteRequest) async throws -> Raftkv_V1_DeleteResponse {
+        guard case .delete(let response) = try await send(.delete(request)) else { throw Self.mismatch("delete") }
+        return response
+    }
+
+    public func compareAndSwap(_ request: Raftkv_V1_CompareAndSwapRequest) async throws -> Raftkv_V1_CompareAndSwapResponse {
+        guard case .compareAndSwap(let response) = try await send(.compareAndSwap(request)) else { throw Self.mismatch("compare_and_swap") }
+        return response
+    }
+
+    private static func mismatch(_ operation: String) -> RPCError {
+        RPCError(code: .internalError, message: "the server answered a pipelined \(operation) with another operation's response")
+    }
+
+    /// Queues one request, hands it to a parked writer, and waits for its answer.
+    private func send(_ request: Raftkv_V1_PipelinedRequest.OneOf_Request) async throws -> Raftkv_V1_PipelinedResponse.OneOf_Response {
+        let response = try await withCheckedThrowingContinuation { continuation in
+            let outcome: (failure: RPCError?, wake: (CheckedContinuation<[Raftkv_V1_PipelinedRequest]?, Never>, [Raftkv_V1_PipelinedRequest])?) = state.withLock { state in
+                if let down = state.down { return (down, nil) }
+                var pipelined = Raftkv_V1_PipelinedRequest()
+                pipelined.id = state.nextID
+                pipelined.request = request
+                state.nextID += 1
+                state.waiting[pipelined.id] = continuation
+                state.unsent.append(pipelined)
+                guard let sender = state.sender else { return (nil, nil) }
+                state.sender = nil
+                defer { state.unsent = [] }
+                return (nil, (sender, state.unsent))
+            }
+            if let failure = outcome.failure { continuation.resume(throwing: failure) }
+            if let (sender, batch) = outcome.wake { sender.resume(returning: batch) }
+        }
+        if case .error(let failure) = response { throw Self.error(failure) }
+        return response
+    }
+
+    /// The error a unary call would have thrown for this answer.
+    static func error(_ failure: Raftkv_V1_PipelineError) -> RPCError {
+        let code = Status.Code(rawValue: Int(failure.code)).flatMap { RPCError.Code($0) } ?? .unknown
+        var metadata = Metadata()
+        if failure.leaderID != 0 { metadata.addString("\(failure.leaderID)", forKey: "raftkv-leader-id") }
+        if !failure.leaderAddress.isEmpty { metadata.addString(failure.leaderAddress, forKey: "raftkv-leader-address") }
+        return RPCError(code: code, message: failure.message, metadata: metadata)
+    }
+
+    // MARK: The stream
+
+    /// Everything queued since the last message, waiting for something if nothing is; nil once
+    /// the stream is to end.
+    private func nextBatch() async -> [Raftkv_V1_PipelinedRequest]? {
+        await withCheckedContinuation { continuation in
+            let ready: [Raftkv_V1_PipelinedRequest]?? = state.withLock { state in
+                if state.down != nil { return .some(nil) }
+                if !state.unsent.isEmpty {
+                    defer { state.unsent = [] }
+                    return .some(state.unsent)
+                }
+                state.sender = continuation
+                return .none
+            }
+            if let ready { continuation.resume(returning: ready) }
+        }
+    }
+
+    private func deliver(_ responses: [Raftkv_V1_PipelinedResponse]) {
+        let answered = state.withLock { state in
+            responses.compactMap { response in
+                state.waiting.removeValue(forKey: response.id).map { ($0, response.response) }
+            }
+        }
+        for (continuation, response) in answered {
+            continuation.resume(returning: response ?? .error(Self.emptyAnswer))
+        }
+    }
+
+    private static var emptyAnswer: Raftkv_V1_PipelineError {
+        var failure = Raftkv_V1_PipelineError()
+        failure.code = Int32(RPCError.Code.internalError.rawValue)
+        failure.message = "the server sent an empty pipelined answer"
+        return failure
+    }
+
+    /// The stream is over: fail what is in flight and wake the writer so that it returns.
+    private func end(_ error: RPCError) {
+        let (waiting, sender) = state.withLock { state in
+            state.down = error
+            defer {
+                state.waiting = [:]
+                state.unsent = []
+                state.sender = nil
+            }
+            return (state.waiting, state.sender)
+        }
+        sender?.resume(returning: nil)
+        for continuation in waiting.values { continuation.resume(throwing: error) }
+    }
+}
