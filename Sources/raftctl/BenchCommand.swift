@@ -17,6 +17,10 @@ struct BenchCommand: AsyncParsableCommand {
             among the nodes named (raftkv nodes do not forward client requests). --target etcd \
             speaks etcd's v3 KV API (Put, linearizable Range) to the --endpoints members \
             (default 127.0.0.1:2379), connections spread over them in order.
+
+            raftkv clients use the KV Pipeline stream by default: one stream per connection, \
+            many requests in flight on it. --rpc unary sends one gRPC call per request instead, \
+            as etcd's clients do.
             """)
 
     @OptionGroup var globals: GlobalOptions
@@ -32,6 +36,10 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Load before measuring, not counted.", valueName: "duration"))
     var warmup = TimeoutValue(duration: .seconds(2), text: "2s")
     @Option(help: "The system to measure.") var target: BenchSystem = .raftkv
+    @Option(help: "How requests travel: pipeline (raftkv's default) or unary (one call each; etcd's only way).")
+    var rpc: BenchRPC?
+
+    private var effectiveRPC: BenchRPC { rpc ?? (target == .etcd ? .unary : .pipeline) }
 
     func validate() throws {
         guard (1...1024).contains(clients) else { throw ValidationError("--clients must be 1 to 1024") }
@@ -44,6 +52,9 @@ struct BenchCommand: AsyncParsableCommand {
         guard valueSize >= 1 else { throw ValidationError("--value-size must be at least 1 (raftkv refuses empty values)") }
         guard (0...1).contains(ratio) else { throw ValidationError("--ratio must be between 0 and 1") }
         guard duration.duration > .zero else { throw ValidationError("--duration must be positive") }
+        if target == .etcd, rpc == .pipeline {
+            throw ValidationError("--rpc pipeline is raftkv's stream API; etcd is measured with --rpc unary")
+        }
     }
 
     func run() async throws {
@@ -55,11 +66,18 @@ struct BenchCommand: AsyncParsableCommand {
             timing: BenchTiming(warmup: warmup.duration, duration: duration.duration, requestTimeout: context.timeout),
             clients: clients)
         let system = target
+        let rpc = effectiveRPC
         let tally = try await BenchConnections.with(addresses, count: connectionCount) { connections in
-            await runner.run(on: connections.map { system.target(over: $0) })
+            let targets = connections.map { system.target(over: $0, rpc: rpc) }
+            return await withTaskGroup(of: Void.self) { group in
+                for target in targets { group.addTask { await target.serve() } }
+                let tally = await runner.run(on: targets)
+                group.cancelAll()
+                return tally
+            }
         }
         let report = BenchReport(
-            target: target, endpoints: addresses.map(\.description).joined(separator: ","), clients: clients,
+            target: target, rpc: rpc, endpoints: addresses.map(\.description).joined(separator: ","), clients: clients,
             conns: connectionCount, putRatio: ratio, keySize: keySize, valueSize: valueSize,
             measuredSeconds: BenchRunner.seconds(duration.duration), tally: tally)
         context.emit(report.render(as: context.format))

@@ -3,6 +3,7 @@ import Foundation
 /// The outcome of one `raftctl bench` run, in each output format. Latencies are in microseconds.
 struct BenchReport {
     var target: BenchSystem
+    var rpc: BenchRPC
     var endpoints: String
     var clients: Int
     var conns: Int
@@ -18,7 +19,7 @@ struct BenchReport {
 
     var fields: [(String, JSONValue)] {
         var fields: [(String, JSONValue)] = [
-            ("target", .string(target.rawValue)), ("endpoints", .string(endpoints)),
+            ("target", .string(target.rawValue)), ("rpc", .string(rpc.rawValue)), ("endpoints", .string(endpoints)),
             ("clients", .number(UInt64(clients))), ("conns", .number(UInt64(conns))),
             ("ratio", .string(String(putRatio))), ("key_size", .number(UInt64(keySize))),
             ("value_size", .number(UInt64(valueSize))),
@@ -40,7 +41,7 @@ struct BenchReport {
         case .simple:
             func ms(_ microseconds: UInt64) -> String { String(format: "%.2f ms", Double(microseconds) / 1000) }
             var text = """
-                \(target.rawValue) at \(endpoints): \(clients) clients over \(conns) connections, \
+                \(target.rawValue) at \(endpoints): \(clients) clients over \(conns) connections (\(rpc.rawValue)), \
                 \(Int((putRatio * 100).rounded()))% puts, \(keySize)-byte keys, \(valueSize)-byte values
                 \(String(format: "%.0f", opsPerSecond)) ops/s (\(tally.puts) puts, \(tally.gets) gets, \(tally.errors) errors in \(String(format: "%.1f", measuredSeconds)) s)
                 latency p50 \(ms(latency(50))), p90 \(ms(latency(90))), p99 \(ms(latency(99))), \

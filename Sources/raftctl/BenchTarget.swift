@@ -3,6 +3,7 @@ import EtcdProto
 import Foundation
 import GRPCCore
 import GRPCNIOTransportHTTP2Posix
+import RaftClient
 import RaftProto
 
 /// The system under load: one put or one read of a key. Implementations are cheap wrappers around
@@ -10,6 +11,12 @@ import RaftProto
 protocol BenchTarget: Sendable {
     func put(key: Data, value: Data, options: CallOptions) async throws
     func get(key: Data, options: CallOptions) async throws
+    /// Runs what the target needs for the whole benchmark (a stream), until cancelled.
+    func serve() async
+}
+
+extension BenchTarget {
+    func serve() async {}
 }
 
 /// raftkv's KV service: writes without a client session (etcd has none either), linearizable reads.
@@ -27,6 +34,29 @@ struct RaftkvBenchTarget: BenchTarget {
         var request = Raftkv_V1_GetRequest()
         request.key = key
         _ = try await client.get(request, options: options)
+    }
+}
+
+/// raftkv's KV pipeline: every client of a connection shares one stream, many requests in
+/// flight on it (`KVPipeline`). Same operations and guarantees as `RaftkvBenchTarget`.
+struct RaftkvPipelineBenchTarget: BenchTarget {
+    let pipeline: KVPipeline<HTTP2ClientTransport.Posix>
+
+    func put(key: Data, value: Data, options: CallOptions) async throws {
+        var request = Raftkv_V1_PutRequest()
+        request.key = key
+        request.value = value
+        _ = try await pipeline.put(request)
+    }
+
+    func get(key: Data, options: CallOptions) async throws {
+        var request = Raftkv_V1_GetRequest()
+        request.key = key
+        _ = try await pipeline.get(request)
+    }
+
+    func serve() async {
+        await pipeline.run()
     }
 }
 
@@ -52,10 +82,16 @@ struct EtcdBenchTarget: BenchTarget {
 enum BenchSystem: String, ExpressibleByArgument, CaseIterable, Sendable {
     case raftkv, etcd
 
-    func target(over client: GRPCClient<HTTP2ClientTransport.Posix>) -> any BenchTarget {
-        switch self {
-        case .raftkv: return RaftkvBenchTarget(client: Raftkv_V1_KV.Client(wrapping: client))
-        case .etcd: return EtcdBenchTarget(client: Etcdserverpb_KV.Client(wrapping: client))
+    func target(over client: GRPCClient<HTTP2ClientTransport.Posix>, rpc: BenchRPC) -> any BenchTarget {
+        switch (self, rpc) {
+        case (.raftkv, .unary): return RaftkvBenchTarget(client: Raftkv_V1_KV.Client(wrapping: client))
+        case (.raftkv, .pipeline): return RaftkvPipelineBenchTarget(pipeline: KVPipeline(client: Raftkv_V1_KV.Client(wrapping: client)))
+        case (.etcd, _): return EtcdBenchTarget(client: Etcdserverpb_KV.Client(wrapping: client))
         }
     }
+}
+
+/// How requests travel: one gRPC call each, or many in flight on one stream per connection.
+enum BenchRPC: String, ExpressibleByArgument, CaseIterable, Sendable {
+    case unary, pipeline
 }
