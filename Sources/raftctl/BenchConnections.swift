@@ -13,8 +13,11 @@ enum BenchConnections {
     ) async throws -> Result {
         var clients: [GRPCClient<HTTP2ClientTransport.Posix>] = []
         for index in 0..<count {
+            // No flush coalescing: each request leaves when it is written, with no timer delay,
+            // for both systems (as with etcd's Go client).
             let transport = try HTTP2ClientTransport.Posix(
-                target: Remote.resolverTarget(addresses[index % addresses.count]), transportSecurity: .plaintext)
+                target: Remote.resolverTarget(addresses[index % addresses.count]), transportSecurity: .plaintext,
+                config: .defaults { $0.connection.flushCoalescing = nil })
             clients.append(GRPCClient(transport: transport))
         }
         let opened = clients

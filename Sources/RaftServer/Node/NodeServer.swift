@@ -9,7 +9,11 @@ public enum NodeServer {
     public static func run(options: NodeOptions, logger: Logger) async throws {
         let node = try NodeHost(options: options, logger: logger)
         let (host, port) = PeerLink.split(options.address)
-        let transport = HTTP2ServerTransport.Posix(address: .ipv4(host: host, port: port), transportSecurity: .plaintext)
+        // Answers leave as soon as they are written: a node's latency is a client's latency, and
+        // pipelined answers are already batched per write (`PipelineStream`).
+        let transport = HTTP2ServerTransport.Posix(
+            address: .ipv4(host: host, port: port), transportSecurity: .plaintext,
+            config: .defaults { $0.connection.flushCoalescing = nil })
         let server = GRPCServer(transport: transport, services: [
             KVService(node: node), ControlService(node: node), RaftTransportService(node: node),
         ])

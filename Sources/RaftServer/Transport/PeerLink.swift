@@ -44,8 +44,11 @@ final class PeerLink: @unchecked Sendable {
             let outgoing = PeerMailbox(limit: 16_384)
             lock.withLock { mailbox = outgoing }
             do {
+                // Messages are already batched per write (`PeerMailbox`); gRPC's flush coalescing
+                // would only hold each batch back by up to its delay.
                 let transport = try HTTP2ClientTransport.Posix(
-                    target: .ipv4(address: host, port: port), transportSecurity: .plaintext)
+                    target: .ipv4(address: host, port: port), transportSecurity: .plaintext,
+                    config: .defaults { $0.connection.flushCoalescing = nil })
                 try await withGRPCClient(transport: transport) { client in
                     let raft = Raftkv_V1_RaftTransport.Client(wrapping: client)
                     let request = StreamingClientRequest<Raftkv_V1_RaftMessage> { [self] writer in
