@@ -30,7 +30,8 @@ public enum EndpointList {
 
 /// Durations such as `500ms`, `5s`, `1m` or `2.5` (seconds).
 public enum DurationText {
-    public static func parse(_ text: String) -> Duration? {
+    /// A positive duration: `500ms`, `5s`, `1m`, or plain seconds; zero too when `allowingZero`.
+    public static func parse(_ text: String, allowingZero: Bool = false) -> Duration? {
         let units: [(suffix: String, seconds: Double)] = [("ms", 0.001), ("s", 1), ("m", 60)]
         var number = text
         var scale = 1.0
@@ -39,7 +40,7 @@ public enum DurationText {
             scale = unit.seconds
             break
         }
-        guard let value = Double(number), value.isFinite, value > 0 else { return nil }
+        guard let value = Double(number), value.isFinite, value > 0 || (allowingZero && value == 0) else { return nil }
         return .milliseconds(Int64((value * scale * 1000).rounded()))
     }
 

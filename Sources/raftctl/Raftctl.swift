@@ -47,6 +47,7 @@ struct GlobalOptions: ParsableArguments {
     var writeOut: OutputFormat = .simple
 
     func validate() throws {
+        guard timeout.duration > .zero else { throw ValidationError("--timeout must be positive, e.g. 500ms or 5s") }
         if let endpoints {
             do {
                 _ = try EndpointList.parse(endpoints)
@@ -62,7 +63,7 @@ enum OutputFormat: String, ExpressibleByArgument, CaseIterable, Sendable {
     case simple, table, json
 }
 
-/// A `--timeout` value.
+/// A duration option such as `--timeout` (zero parses; commands reject it where it makes no sense).
 struct TimeoutValue: ExpressibleByArgument, Sendable {
     var duration: Duration
     var text: String
@@ -73,7 +74,7 @@ struct TimeoutValue: ExpressibleByArgument, Sendable {
     }
 
     init?(argument: String) {
-        guard let duration = DurationText.parse(argument) else { return nil }
+        guard let duration = DurationText.parse(argument, allowingZero: true) else { return nil }
         self.init(duration: duration, text: argument)
     }
 

@@ -124,6 +124,7 @@ final class RaftctlCLITests: XCTestCase {
 
     func testBadFlagsAreUsageErrors() async throws {
         for arguments in [["get", "k", "--bogus"], ["get", "k", "-w", "xml"], ["get", "k", "--timeout", "soon"],
+                          ["get", "k", "--timeout", "0s"], ["bench", "--duration", "0s"],
                           ["get", "k", "--endpoints", "nohost"], ["get", "k", "--endpoints", "127.0.0.1:1,,127.0.0.1:2"],
                           ["put", "k"], ["cas", "k", "only-one"], ["cas", "k", "a", "b", "--expect-absent"],
                           ["transfer", "0"], ["frobnicate"]] {
