@@ -167,7 +167,7 @@ let package = Package(
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
-                "RaftProto", "Linearizability", "Chaos",
+                "RaftProto", "RaftClient", "Linearizability", "Chaos",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
             ]

@@ -47,7 +47,14 @@ public final class KVPipeline<Transport: ClientTransport>: Sendable {
                             try await writer.write(message)
                         }
                     }, onResponse: { response in
-                        for try await message in response.messages { self.deliver(message.responses) }
+                        // Ending here, also on an error, wakes the writer: the call returns only
+                        // once the request side has returned too.
+                        do {
+                            for try await message in response.messages { self.deliver(message.responses) }
+                        } catch {
+                            self.end(error as? RPCError ?? RPCError(code: .unavailable, message: "pipeline stream failed: \(error)"))
+                            throw error
+                        }
                         self.end(RPCError(code: .unavailable, message: "the server closed the pipeline stream"))
                     })
                     ending = RPCError(code: .unavailable, message: "the server closed the pipeline stream")
@@ -136,17 +143,26 @@ public final class KVPipeline<Transport: ClientTransport>: Sendable {
     /// Everything queued since the last message, waiting for something if nothing is; nil once
     /// the stream is to end.
     private func nextBatch() async -> [Raftkv_V1_PipelinedRequest]? {
-        await withCheckedContinuation { continuation in
-            let ready: [Raftkv_V1_PipelinedRequest]?? = state.withLock { state in
-                if state.down != nil { return .some(nil) }
-                if !state.unsent.isEmpty {
-                    defer { state.unsent = [] }
-                    return .some(state.unsent)
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                let ready: [Raftkv_V1_PipelinedRequest]?? = state.withLock { state in
+                    if state.down != nil || Task.isCancelled { return .some(nil) }
+                    if !state.unsent.isEmpty {
+                        defer { state.unsent = [] }
+                        return .some(state.unsent)
+                    }
+                    state.sender = continuation
+                    return .none
                 }
-                state.sender = continuation
-                return .none
+                if let ready { continuation.resume(returning: ready) }
             }
-            if let ready { continuation.resume(returning: ready) }
+        } onCancel: {
+            // The call is being torn down: let the writer return.
+            let sender = state.withLock { state in
+                defer { state.sender = nil }
+                return state.sender
+            }
+            sender?.resume(returning: nil)
         }
     }
 

@@ -152,6 +152,7 @@ public actor NodeHost {
     /// the node many requests at once (`enqueueWrite`, `enqueueLinearizableRead`).
     func batch(_ body: @Sendable (isolated NodeHost) -> Void) {
         body(self)
+        requestReadIndex()
         drive()
     }
 
@@ -198,19 +199,20 @@ public actor NodeHost {
     public func linearizableGet(_ key: [UInt8]) async throws -> ReadOutcome {
         try await withCheckedThrowingContinuation { continuation in
             enqueueLinearizableRead(key) { continuation.resume(with: $0) }
+            requestReadIndex()
             drive()
         }
     }
 
-    /// Queues a linearizable read for the next ReadIndex round; `reply` gets the value once the
-    /// index is confirmed and applied, or at once when the node cannot take the read.
+    /// Queues a linearizable read for the next ReadIndex round, which `requestReadIndex()` starts;
+    /// `reply` gets the value once the index is confirmed and applied, or at once when the node
+    /// cannot take the read.
     func enqueueLinearizableRead(_ key: [UInt8], reply: @escaping ReadReply) {
         if let problem = KVLimits(maxKeyBytes: options.maxKeyBytes, maxValueBytes: options.maxValueBytes).problem(withKey: key) {
             return reply(.failure(NodeError.invalidArgument(problem)))
         }
         if let refusal = refusal { return reply(.failure(refusal)) }
         readsForNextRound.append((key, reply))
-        requestReadIndex()
     }
 
     /// Asks the engine for one read index on behalf of every waiting read, unless a request is
@@ -369,6 +371,8 @@ public actor NodeHost {
         logger.critical("storage failed; this node stops serving until restarted", metadata: ["error": "\(error)"])
         engine.stepDown()
         failWaitingWrites(NodeError.storageFailed(error.description))
+        for waiter in proposals.takeAll() { waiter.reply(.failure(NodeError.storageFailed(error.description))) }
+        proposals.reset()
         failReads(NodeError.storageFailed(error.description))
         notifyStatusListeners()
     }

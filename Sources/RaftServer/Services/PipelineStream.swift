@@ -15,25 +15,36 @@ enum PipelineStream {
         submit: @Sendable ([Raftkv_V1_PipelinedRequest], PipelineReplies) async -> Void
     ) async throws {
         let replies = PipelineReplies()
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask {
-                while let answered = await replies.next() {
-                    var message = Raftkv_V1_PipelineResponse()
-                    message.responses = answered
-                    try await responses.write(message)
+        // A reset stream or a server shutting down cancels the RPC without cancelling this task:
+        // stop writing rather than wait for answers nobody will read.
+        try await withRPCCancellationHandler {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    do {
+                        while let answered = await replies.next() {
+                            var message = Raftkv_V1_PipelineResponse()
+                            message.responses = answered
+                            try await responses.write(message)
+                        }
+                    } catch {
+                        replies.close()
+                        throw error
+                    }
+                }
+                do {
+                    for try await message in requests where !message.requests.isEmpty {
+                        replies.expect(message.requests.count)
+                        await submit(message.requests, replies)
+                    }
+                    replies.finishWhenAnswered()
+                    try await group.waitForAll()
+                } catch {
+                    replies.close()
+                    throw error
                 }
             }
-            do {
-                for try await message in requests where !message.requests.isEmpty {
-                    replies.expect(message.requests.count)
-                    await submit(message.requests, replies)
-                }
-                replies.finishWhenAnswered()
-                try await group.waitForAll()
-            } catch {
-                replies.close()
-                throw error
-            }
+        } onCancelRPC: {
+            replies.close()
         }
     }
 }
