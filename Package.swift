@@ -49,7 +49,7 @@ let package = Package(
         .target(
             name: "RaftServer",
             dependencies: [
-                "RaftEngine", "RaftStorage", "KVStore", "RaftProto",
+                "RaftEngine", "RaftStorage", "KVStore", "RaftProto", "RaftClient",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
                 .product(name: "Logging", package: "swift-log"),

@@ -48,6 +48,10 @@ public struct ClusterConfig: Sendable, Equatable {
 
     /// Largest key a client may write (`max_key_bytes`).
     public var maxKeyBytes: Int = 4096
+    /// The highest `max_key_bytes` and `max_value_bytes` config.ini accepts.
+    public static let largestKeyBytes = 64 << 10
+    public static let largestValueBytes = 64 << 20
+
     /// Largest value a client may write (`max_value_bytes`).
     public var maxValueBytes: Int = 1 << 20
 

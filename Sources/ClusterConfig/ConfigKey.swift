@@ -38,8 +38,8 @@ struct ConfigKey {
             ConfigKey(section: "storage", name: "snapshot_entries", field: .integer(\.snapshotEntries, 1...1_000_000_000)),
             ConfigKey(section: "storage", name: "snapshot_bytes", field: .bytes(\.snapshotBytes, (1 << 10)...(1 << 40))),
             ConfigKey(section: "storage", name: "segment_bytes", field: .bytes(\.segmentBytes, (64 << 10)...(1 << 30))),
-            ConfigKey(section: "limits", name: "max_key_bytes", field: .bytes(\.maxKeyBytes, 1...(64 << 10))),
-            ConfigKey(section: "limits", name: "max_value_bytes", field: .bytes(\.maxValueBytes, 1...(64 << 20))),
+            ConfigKey(section: "limits", name: "max_key_bytes", field: .bytes(\.maxKeyBytes, 1...ClusterConfig.largestKeyBytes)),
+            ConfigKey(section: "limits", name: "max_value_bytes", field: .bytes(\.maxValueBytes, 1...ClusterConfig.largestValueBytes)),
         ]
     }
 

@@ -39,8 +39,10 @@ public final class KVPipeline<Transport: ClientTransport>: Sendable {
             while !isClosed {
                 state.withLock { if !$0.closed { $0.down = nil } }
                 let ending: RPCError
+                var options = CallOptions.defaults
+                options.maxRequestMessageBytes = AnswerSizeLimit.bytes
                 do {
-                    try await client.pipeline(requestProducer: { writer in
+                    try await client.pipeline(options: options, requestProducer: { writer in
                         while let batch = await self.nextBatch() {
                             var message = Raftkv_V1_PipelineRequest()
                             message.requests = batch
@@ -119,8 +121,7 @@ public final class KVPipeline<Transport: ClientTransport>: Sendable {
                 state.unsent.append(pipelined)
                 guard let sender = state.sender else { return (nil, nil) }
                 state.sender = nil
-                defer { state.unsent = [] }
-                return (nil, (sender, state.unsent))
+                return (nil, (sender, PipelineMessage.take(&state.unsent)))
             }
             if let failure = outcome.failure { continuation.resume(throwing: failure) }
             if let (sender, batch) = outcome.wake { sender.resume(returning: batch) }
@@ -147,10 +148,7 @@ public final class KVPipeline<Transport: ClientTransport>: Sendable {
             await withCheckedContinuation { continuation in
                 let ready: [Raftkv_V1_PipelinedRequest]?? = state.withLock { state in
                     if state.down != nil || Task.isCancelled { return .some(nil) }
-                    if !state.unsent.isEmpty {
-                        defer { state.unsent = [] }
-                        return .some(state.unsent)
-                    }
+                    if !state.unsent.isEmpty { return .some(PipelineMessage.take(&state.unsent)) }
                     state.sender = continuation
                     return .none
                 }
@@ -197,5 +195,49 @@ public final class KVPipeline<Transport: ClientTransport>: Sendable {
         }
         sender?.resume(returning: nil)
         for continuation in waiting.values { continuation.resume(throwing: error) }
+    }
+}
+
+/// How a pipeline cuts its queue of requests, or of answers, into messages.
+public enum PipelineMessage {
+    /// Keys and values one message carries at most, unless a single request or answer is larger:
+    /// well under the 4 MiB gRPC accepts by default.
+    public static let limitBytes = 1 << 20
+
+    /// Removes the items for the next message from the front of `queue`: at least one, and no
+    /// more than `limitBytes` of keys and values.
+    public static func take<Item>(_ queue: inout [Item], bytes: (Item) -> Int) -> [Item] {
+        var total = 0
+        var count = 0
+        for item in queue {
+            let size = bytes(item)
+            if count > 0, total + size > limitBytes { break }
+            total += size
+            count += 1
+        }
+        defer { queue.removeFirst(count) }
+        return Array(queue.prefix(count))
+    }
+
+    static func take(_ unsent: inout [Raftkv_V1_PipelinedRequest]) -> [Raftkv_V1_PipelinedRequest] {
+        take(&unsent) { request in
+            switch request.request {
+            case .get(let get): return get.key.count
+            case .put(let put): return put.key.count + put.value.count
+            case .delete(let delete): return delete.key.count
+            case .compareAndSwap(let swap): return swap.key.count + swap.expectedValue.count + swap.newValue.count
+            case nil: return 0
+            }
+        }
+    }
+
+    /// Bytes of values in an answer (the rest is a few numbers).
+    public static func payloadBytes(_ response: Raftkv_V1_PipelinedResponse) -> Int {
+        switch response.response {
+        case .get(let get): return get.value.count
+        case .compareAndSwap(let swap): return swap.currentValue.count
+        case .error(let error): return error.message.utf8.count
+        case .put, .delete, nil: return 0
+        }
     }
 }

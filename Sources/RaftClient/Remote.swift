@@ -103,6 +103,13 @@ public enum RemoteFailure: Error {
     }
 }
 
+/// The largest answer a raftkv server can send: a key and a value at the highest limits
+/// config.ini accepts, and framing. gRPC clients refuse inbound messages above 4 MiB unless told
+/// otherwise, which would fail reads of values a cluster accepted.
+public enum AnswerSizeLimit {
+    public static let bytes = ClusterConfig.largestKeyBytes + ClusterConfig.largestValueBytes + (1 << 20)
+}
+
 /// Opens gRPC connections and runs calls with raftctl's deadline.
 public enum Remote {
     /// Runs `body` with a client connected to `endpoint`, translating failures to `RemoteFailure`.
@@ -113,6 +120,7 @@ public enum Remote {
         var options = CallOptions.defaults
         options.timeout = timeout
         options.waitForReady = false
+        options.maxRequestMessageBytes = AnswerSizeLimit.bytes
         do {
             let transport = try HTTP2ClientTransport.Posix(
                 target: resolverTarget(endpoint.address), transportSecurity: .plaintext)

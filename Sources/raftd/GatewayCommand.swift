@@ -31,7 +31,8 @@ struct GatewayCommand: AsyncParsableCommand {
         let listen = config.gatewayAddress
         try await DaemonSignals.runUntilInterrupted(logger: logger) {
             do {
-                try await GatewayServer.run(listenHost: listen.host, port: listen.port, nodes: nodes, logger: logger)
+                let options = GatewayOptions(maxKeyBytes: config.maxKeyBytes, maxValueBytes: config.maxValueBytes)
+                try await GatewayServer.run(listenHost: listen.host, port: listen.port, nodes: nodes, options: options, logger: logger)
             } catch let error as GatewayStartError {
                 throw DaemonError(message: error.message)
             }

@@ -1,6 +1,7 @@
 import Foundation
 import GRPCCore
 import GRPCNIOTransportHTTP2Posix
+import RaftClient
 import RaftProto
 
 /// A test client that talks to the nodes directly: one long-lived connection per node, requests
@@ -44,6 +45,7 @@ final class ClusterClient: @unchecked Sendable {
         let deadline = ContinuousClock.now + timeout
         var options = CallOptions.defaults
         options.timeout = .seconds(2)
+        options.maxRequestMessageBytes = AnswerSizeLimit.bytes
         var lastError: Error = RPCError(code: .unavailable, message: "no attempt made")
         while ContinuousClock.now < deadline {
             let target = lock.withLock { leaderGuess }

@@ -16,7 +16,7 @@ final class ProcessCluster: @unchecked Sendable {
     private let lock = NSLock()
 
     /// Writes config.ini with `settings` (lines added to the sections named by their keys).
-    init(nodes nodeCount: Int = 5, storage: [String] = [], raft: [String] = []) throws {
+    init(nodes nodeCount: Int = 5, storage: [String] = [], raft: [String] = [], limits: [String] = []) throws {
         self.nodeCount = nodeCount
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("raftkv-it-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -35,6 +35,9 @@ final class ProcessCluster: @unchecked Sendable {
 
             [storage]
             \(storage.joined(separator: "\n"))
+
+            [limits]
+            \(limits.joined(separator: "\n"))
             """
         try config.write(to: configPath, atomically: true, encoding: .utf8)
     }

@@ -1,7 +1,7 @@
 import Foundation
 import GRPCCore
 import GRPCNIOTransportHTTP2Posix
-import RaftClient
+@testable import RaftClient
 import RaftProto
 import XCTest
 @testable import RaftServer
@@ -163,5 +163,41 @@ final class PipelineTests: GatewayClusterTestCase {
         } catch let error as RPCError {
             XCTAssertEqual(error.code, .invalidArgument, "\(error)")
         }
+    }
+}
+
+/// How `KVPipeline` cuts its queue into messages.
+final class PipelineMessageTests: XCTestCase {
+    private func put(bytes: Int) -> Raftkv_V1_PipelinedRequest {
+        var request = Raftkv_V1_PipelinedRequest()
+        request.put.key = Data("k".utf8)
+        request.put.value = Data(count: bytes - 1)
+        return request
+    }
+
+    func testMessagesStayWithinTheLimitAndKeepTheOrder() {
+        let limit = PipelineMessage.limitBytes
+        var unsent = (0..<5).map { i -> Raftkv_V1_PipelinedRequest in
+            var request = put(bytes: limit * 2 / 5)
+            request.id = UInt64(i)
+            return request
+        }
+        var sizes: [Int] = []
+        var ids: [UInt64] = []
+        while !unsent.isEmpty {
+            let message = PipelineMessage.take(&unsent)
+            sizes.append(message.count)
+            ids += message.map(\.id)
+        }
+        XCTAssertEqual(sizes, [2, 2, 1])
+        XCTAssertEqual(ids, [0, 1, 2, 3, 4])
+    }
+
+    func testARequestLargerThanTheLimitTravelsAlone() {
+        let limit = PipelineMessage.limitBytes
+        var unsent = [put(bytes: 10), put(bytes: 3 * limit), put(bytes: 10)]
+        XCTAssertEqual(PipelineMessage.take(&unsent).count, 1)
+        XCTAssertEqual(PipelineMessage.take(&unsent).count, 1)
+        XCTAssertEqual(unsent.count, 1)
     }
 }

@@ -189,6 +189,8 @@ public final class Gateway: Raftkv_V1_KV.SimpleServiceProtocol, Sendable {
             var callOptions = CallOptions.defaults
             callOptions.waitForReady = false
             callOptions.timeout = min(remaining, options.attemptTimeout)
+            // The node's answer may hold a value as large as any request the gateway accepts.
+            callOptions.maxRequestMessageBytes = options.maxRequestBytes
 
             switch await attempt(node, callOptions, call) {
             case .answered(let value):
@@ -336,6 +338,13 @@ public struct GatewayOptions: Sendable {
     public var maxBackoff: Duration = .milliseconds(500)
     /// On shutdown, calls in flight get this long to finish before they are cancelled.
     public var shutdownGracePeriod: Duration = .seconds(1)
+    /// The largest request accepted (see `RequestSizeLimit`); set it from the cluster's limits.
+    public var maxRequestBytes = RequestSizeLimit.bytes(maxKeyBytes: 4096, maxValueBytes: 1 << 20)
 
     public init() {}
+
+    /// Default timing, accepting requests as large as a cluster with these limits allows.
+    public init(maxKeyBytes: Int, maxValueBytes: Int) {
+        maxRequestBytes = RequestSizeLimit.bytes(maxKeyBytes: maxKeyBytes, maxValueBytes: maxValueBytes)
+    }
 }

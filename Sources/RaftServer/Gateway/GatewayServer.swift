@@ -33,7 +33,9 @@ public enum GatewayServer {
             members.append(Gateway.Node(id: id, address: address, kv: Raftkv_V1_KV.Client(wrapping: client)))
         }
         let gateway = Gateway(nodes: members, options: options, logger: logger)
-        let transport = HTTP2ServerTransport.Posix(address: .ipv4(host: listenHost, port: port), transportSecurity: .plaintext)
+        let transport = HTTP2ServerTransport.Posix(
+            address: .ipv4(host: listenHost, port: port), transportSecurity: .plaintext,
+            config: .defaults { $0.rpc.maxRequestPayloadSize = options.maxRequestBytes })
         let server = GRPCServer(transport: transport, services: [gateway] + additionalServices)
 
         // The server and the node connections run in their own tasks so that cancelling this one

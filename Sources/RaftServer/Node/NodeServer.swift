@@ -13,7 +13,10 @@ public enum NodeServer {
         // pipelined answers are already batched per write (`PipelineStream`).
         let transport = HTTP2ServerTransport.Posix(
             address: .ipv4(host: host, port: port), transportSecurity: .plaintext,
-            config: .defaults { $0.connection.flushCoalescing = nil })
+            config: .defaults {
+                $0.connection.flushCoalescing = nil
+                $0.rpc.maxRequestPayloadSize = RequestSizeLimit.bytes(maxKeyBytes: options.maxKeyBytes, maxValueBytes: options.maxValueBytes)
+            })
         let server = GRPCServer(transport: transport, services: [
             KVService(node: node), ControlService(node: node), RaftTransportService(node: node),
         ])

@@ -1,4 +1,5 @@
 import GRPCCore
+import RaftClient
 import RaftProto
 import Synchronization
 
@@ -6,7 +7,8 @@ import Synchronization
 ///
 /// Each message from the client is handed to `submit`, which must see to exactly one answer per
 /// request through `PipelineReplies.post`, in any order. Answers go back in batches: everything
-/// answered while the previous message was being written leaves as one message. The stream ends
+/// answered while the previous message was being written leaves as one message (split to stay
+/// within `PipelineMessage.limitBytes`). The stream ends
 /// once the client has closed its side and every request it sent is answered.
 enum PipelineStream {
     static func serve(
@@ -67,6 +69,10 @@ final class PipelineReplies: Sendable {
         state.withLock { $0.outstanding += count }
     }
 
+    private static func takeMessage(_ answered: inout [Raftkv_V1_PipelinedResponse]) -> [Raftkv_V1_PipelinedResponse] {
+        PipelineMessage.take(&answered, bytes: PipelineMessage.payloadBytes)
+    }
+
     /// Queues one answer and wakes the writer.
     func post(_ response: Raftkv_V1_PipelinedResponse) {
         let wake: (CheckedContinuation<[Raftkv_V1_PipelinedResponse]?, Never>, [Raftkv_V1_PipelinedResponse])? = state.withLock { state in
@@ -75,8 +81,7 @@ final class PipelineReplies: Sendable {
             state.answered.append(response)
             guard let writer = state.writer else { return nil }
             state.writer = nil
-            defer { state.answered = [] }
-            return (writer, state.answered)
+            return (writer, Self.takeMessage(&state.answered))
         }
         if let (writer, batch) = wake { writer.resume(returning: batch) }
     }
@@ -108,10 +113,7 @@ final class PipelineReplies: Sendable {
         await withCheckedContinuation { continuation in
             let ready: [Raftkv_V1_PipelinedResponse]?? = state.withLock { state in
                 if state.closed { return .some(nil) }
-                if !state.answered.isEmpty {
-                    defer { state.answered = [] }
-                    return .some(state.answered)
-                }
+                if !state.answered.isEmpty { return .some(Self.takeMessage(&state.answered)) }
                 if state.inputEnded, state.outstanding == 0 { return .some(nil) }
                 state.writer = continuation
                 return .none

@@ -41,9 +41,10 @@ struct ClusterCommand: AsyncParsableCommand {
         for id in config.nodeIDs { try processes.start(id) }
         let nodes = Dictionary(uniqueKeysWithValues: addresses.map { (UInt64($0.key), $0.value) })
         defer { processes.stopAll() }
+        let options = GatewayOptions(maxKeyBytes: config.maxKeyBytes, maxValueBytes: config.maxValueBytes)
         try await DaemonSignals.runUntilInterrupted(logger: logger) {
             try await GatewayServer.run(
-                listenHost: gateway.host, port: gateway.port, nodes: nodes, options: GatewayOptions(), logger: logger,
+                listenHost: gateway.host, port: gateway.port, nodes: nodes, options: options, logger: logger,
                 additionalServices: [SupervisorService(processes: processes)])
         }
         logger.info("cluster stopped")
