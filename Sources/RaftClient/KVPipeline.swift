@@ -200,17 +200,21 @@ public final class KVPipeline<Transport: ClientTransport>: Sendable {
 
 /// How a pipeline cuts its queue of requests, or of answers, into messages.
 public enum PipelineMessage {
-    /// Keys and values one message carries at most, unless a single request or answer is larger:
-    /// well under the 4 MiB gRPC accepts by default.
+    /// Bytes one message carries at most, unless a single request or answer is larger: well under
+    /// the 4 MiB gRPC accepts by default.
     public static let limitBytes = 1 << 20
 
+    /// What one item adds to a message besides its keys and values (id, field tags, lengths):
+    /// an upper bound, so that a message of many small items stays within `limitBytes` too.
+    static let itemOverheadBytes = 32
+
     /// Removes the items for the next message from the front of `queue`: at least one, and no
-    /// more than `limitBytes` of keys and values.
+    /// more than `limitBytes` counting keys, values and each item's overhead.
     public static func take<Item>(_ queue: inout [Item], bytes: (Item) -> Int) -> [Item] {
         var total = 0
         var count = 0
         for item in queue {
-            let size = bytes(item)
+            let size = bytes(item) + itemOverheadBytes
             if count > 0, total + size > limitBytes { break }
             total += size
             count += 1

@@ -1,6 +1,7 @@
 import Foundation
 import GRPCCore
 import Histogram
+import RaftClient
 import Synchronization
 
 /// Timing of a closed-loop run: each client sends its next request as soon as the previous one
@@ -64,6 +65,7 @@ struct BenchRunner: Sendable {
         var tally = BenchTally()
         var options = CallOptions.defaults
         options.timeout = timing.requestTimeout
+        options.maxRequestMessageBytes = AnswerSizeLimit.bytes
         let clock = ContinuousClock()
         var failedInARow = 0
         while clock.now < end {

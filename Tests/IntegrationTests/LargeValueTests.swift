@@ -23,13 +23,18 @@ final class LargeValueTests: XCTestCase {
         _ = try await client.awaitLeader(timeout: .seconds(15))
     }
 
-    func testValueAboveFourMiBIsWrittenReadAndReplicatedToEveryNode() async throws {
+    func testValuesAboveFourMiBAreWrittenReadAndReplicatedToEveryNode() async throws {
         try await start(limits: ["max_value_bytes = 6MiB"])
         let value = String(repeating: "v", count: 5 << 20)
-        let index = try await client.put("big", value)
+        _ = try await client.put("big", value)
+        // A compare-and-swap carries two such values in one request and one log entry.
+        let replacement = String(repeating: "w", count: 5 << 20)
+        let swapped = try await client.compareAndSwap("big", expected: value, new: replacement)
+        XCTAssertTrue(swapped)
+        let index = try await client.put("after", "small")
         let read = try await client.get("big")
-        XCTAssertEqual(read?.count, value.count)
-        XCTAssertTrue(read == value)
+        XCTAssertEqual(read?.count, replacement.count)
+        XCTAssertTrue(read == replacement)
         let deadline = ContinuousClock.now + .seconds(15)
         var applied: [Int: UInt64] = [:]
         while ContinuousClock.now < deadline {
@@ -37,7 +42,7 @@ final class LargeValueTests: XCTestCase {
             if applied.count == 3, applied.values.allSatisfy({ $0 >= index }) { return }
             try await Task.sleep(for: .milliseconds(100))
         }
-        XCTFail("every node should apply the 5 MiB write (index \(index)); applied: \(applied)")
+        XCTFail("every node should apply the 5 MiB writes (through index \(index)); applied: \(applied)")
     }
 
     func testValueAboveTheConfiguredLimitIsRefusedWithTheLimit() async throws {

@@ -193,6 +193,16 @@ final class PipelineMessageTests: XCTestCase {
         XCTAssertEqual(ids, [0, 1, 2, 3, 4])
     }
 
+    func testManySmallRequestsAreSplitToo() throws {
+        var unsent = (0..<100_000).map { _ in put(bytes: 2) }
+        let message = PipelineMessage.take(&unsent)
+        var request = Raftkv_V1_PipelineRequest()
+        request.requests = message
+        let encoded: [UInt8] = try request.serializedBytes()
+        XCTAssertLessThan(message.count, 100_000)
+        XCTAssertLessThanOrEqual(encoded.count, PipelineMessage.limitBytes)
+    }
+
     func testARequestLargerThanTheLimitTravelsAlone() {
         let limit = PipelineMessage.limitBytes
         var unsent = [put(bytes: 10), put(bytes: 3 * limit), put(bytes: 10)]

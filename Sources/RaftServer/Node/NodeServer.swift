@@ -16,6 +16,12 @@ public enum NodeServer {
             config: .defaults {
                 $0.connection.flushCoalescing = nil
                 $0.rpc.maxRequestPayloadSize = RequestSizeLimit.bytes(maxKeyBytes: options.maxKeyBytes, maxValueBytes: options.maxValueBytes)
+                // A large entry must reach a follower well within an election timeout, and the
+                // heartbeats queued behind it on the same stream with it. With HTTP/2's default
+                // 64 KiB window and 16 KiB frames, a 10 MiB append took hundreds of round trips of
+                // flow control and leadership changed on every attempt to replicate it.
+                $0.http2.targetWindowSize = 16 << 20
+                $0.http2.maxFrameSize = 1 << 20
             })
         let server = GRPCServer(transport: transport, services: [
             KVService(node: node), ControlService(node: node), RaftTransportService(node: node),
