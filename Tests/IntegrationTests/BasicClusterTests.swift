@@ -4,20 +4,9 @@ import XCTest
 
 /// Real `raftd node` processes: basic operations, leader failure, persistence across full
 /// restarts.
-final class BasicClusterTests: XCTestCase {
-    private var cluster: ProcessCluster!
-    private var client: ClusterClient!
-
+final class BasicClusterTests: ProcessClusterTestCase {
     override func setUp() async throws {
-        cluster = try ProcessCluster(nodes: 5)
-        try cluster.startAll()
-        client = try ClusterClient(cluster: cluster)
-        _ = try await client.awaitLeader(timeout: .seconds(15))
-    }
-
-    override func tearDown() async throws {
-        client?.close()
-        cluster?.tearDown()
+        try await startCluster(nodes: 5)
     }
 
     func testPutGetDeleteCompareAndSwap() async throws {

@@ -7,20 +7,9 @@ import XCTest
 
 /// Values near `max_value_bytes`, above gRPC's default 4 MiB message limit: accepted from
 /// clients, replicated to every node, and pipelined without exceeding a message limit.
-final class LargeValueTests: XCTestCase {
-    private var cluster: ProcessCluster!
-    private var client: ClusterClient!
-
-    override func tearDown() async throws {
-        client?.close()
-        cluster?.tearDown()
-    }
-
+final class LargeValueTests: ProcessClusterTestCase {
     private func start(limits: [String]) async throws {
-        cluster = try ProcessCluster(nodes: 3, limits: limits)
-        try cluster.startAll()
-        client = try ClusterClient(cluster: cluster)
-        _ = try await client.awaitLeader(timeout: .seconds(15))
+        try await startCluster(nodes: 3, limits: limits)
     }
 
     func testValuesAboveFourMiBAreWrittenReadAndReplicatedToEveryNode() async throws {

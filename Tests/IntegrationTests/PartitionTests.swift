@@ -5,20 +5,9 @@ import XCTest
 
 /// Partitions made with the Control API: the minority never acknowledges a write, the majority
 /// keeps going, and after healing the minority follows and catches up.
-final class PartitionTests: XCTestCase {
-    private var cluster: ProcessCluster!
-    private var client: ClusterClient!
-
+final class PartitionTests: ProcessClusterTestCase {
     override func setUp() async throws {
-        cluster = try ProcessCluster(nodes: 5)
-        try cluster.startAll()
-        client = try ClusterClient(cluster: cluster)
-        _ = try await client.awaitLeader(timeout: .seconds(15))
-    }
-
-    override func tearDown() async throws {
-        client?.close()
-        cluster?.tearDown()
+        try await startCluster(nodes: 5)
     }
 
     /// Cuts `group` off from every other node (both directions).
@@ -113,12 +102,7 @@ final class PartitionTests: XCTestCase {
 
     func testLaggingNodeCatchesUpBySnapshot() async throws {
         // Restart the cluster with frequent snapshots.
-        client.close()
-        cluster.tearDown()
-        cluster = try ProcessCluster(nodes: 3, storage: ["snapshot_entries = 20"])
-        try cluster.startAll()
-        client = try ClusterClient(cluster: cluster)
-        let leader = try await client.awaitLeader(timeout: .seconds(15))
+        let leader = try await startCluster(nodes: 3, storage: ["snapshot_entries = 20"])
         let lagging = cluster.nodeIDs.first { $0 != leader }!
         cluster.kill(lagging)
         for i in 0..<100 { _ = try await client.put("k\(i)", "v\(i)") }

@@ -7,27 +7,19 @@ import Synchronization
 import XCTest
 
 /// A pipeline whose node dies with requests in flight: every request gets an answer (an error),
-/// none waits forever, and the pipeline serves again once a node answers on its address.
-final class PipelineFailureTests: XCTestCase {
-    private var cluster: ProcessCluster!
+/// none waits forever.
+final class PipelineFailureTests: ProcessClusterTestCase {
     private var grpc: GRPCClient<HTTP2ClientTransport.Posix>?
     private var tasks: [Task<Void, Never>] = []
-
-    override func setUp() async throws {
-        cluster = try ProcessCluster(nodes: 3)
-        try cluster.startAll()
-    }
 
     override func tearDown() async throws {
         grpc?.beginGracefulShutdown()
         for task in tasks { task.cancel() }
-        cluster?.tearDown()
+        try await super.tearDown()
     }
 
     func testRequestsInFlightFailWhenTheNodeIsKilled() async throws {
-        let client = try ClusterClient(cluster: cluster)
-        defer { client.close() }
-        let leader = try await client.awaitLeader(timeout: .seconds(15))
+        let leader = try await startCluster(nodes: 3)
         let parts = cluster.address(of: leader).split(separator: ":")
         let grpc = GRPCClient(transport: try HTTP2ClientTransport.Posix(
             target: .ipv4(address: String(parts[0]), port: Int(parts[1])!), transportSecurity: .plaintext))

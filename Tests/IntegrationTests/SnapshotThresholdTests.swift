@@ -3,20 +3,9 @@ import XCTest
 
 /// `snapshot_bytes`: a node snapshots once the entries applied since its last snapshot hold that
 /// many bytes, even far below `snapshot_entries`.
-final class SnapshotThresholdTests: XCTestCase {
-    private var cluster: ProcessCluster!
-    private var client: ClusterClient!
-
-    override func tearDown() async throws {
-        client?.close()
-        cluster?.tearDown()
-    }
-
+final class SnapshotThresholdTests: ProcessClusterTestCase {
     func testByteThresholdTriggersASnapshot() async throws {
-        cluster = try ProcessCluster(nodes: 3, storage: ["snapshot_entries = 1000000", "snapshot_bytes = 16KiB"])
-        try cluster.startAll()
-        client = try ClusterClient(cluster: cluster)
-        let leader = try await client.awaitLeader(timeout: .seconds(15))
+        let leader = try await startCluster(nodes: 3, storage: ["snapshot_entries = 1000000", "snapshot_bytes = 16KiB"])
         let value = String(repeating: "v", count: 1000)
         // 40 writes of about 1 KB each: well past 16 KiB, far below a million entries.
         for i in 0..<40 { _ = try await client.put("k\(i)", value) }
