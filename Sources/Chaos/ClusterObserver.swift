@@ -57,6 +57,23 @@ public struct ClusterObserver: Sendable {
         }
     }
 
+    /// Degrades the outgoing links of `nodes`, all at once.
+    public func degradeLinks(_ nodes: [Int], _ faults: LinkFaults) async throws {
+        var degrade = Raftkv_V1_DegradeLinksRequest()
+        degrade.delayMs = UInt32(faults.delayMs)
+        degrade.jitterMs = UInt32(faults.jitterMs)
+        degrade.lossPercent = UInt32(faults.lossPercent)
+        let request = degrade
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for node in nodes {
+                group.addTask {
+                    _ = try await connections.control(node).degradeLinks(request, options: ClusterConnections.options(timeout: .seconds(5)))
+                }
+            }
+            try await group.waitForAll()
+        }
+    }
+
     /// Heals every node at once, retrying a node that does not answer (a loaded machine can delay
     /// a call by seconds) for up to 15 s; returns the nodes that never confirmed.
     @discardableResult

@@ -12,6 +12,9 @@ public enum Fault: Sendable, Equatable, CustomStringConvertible {
     case networkPartition(PartitionCuts)
     /// These nodes' network links down; up again at the end.
     case linkDown([Int])
+    /// These nodes' outgoing Raft messages delayed and dropped, through the Control API; healed
+    /// at the end.
+    case degradeLinks([Int], LinkFaults)
 
     public var description: String {
         switch self {
@@ -20,6 +23,7 @@ public enum Fault: Sendable, Equatable, CustomStringConvertible {
         case .partition(let cuts): return "partition " + cuts.description
         case .networkPartition(let cuts): return "network partition " + cuts.description
         case .linkDown(let nodes): return "link down " + Self.list(nodes)
+        case .degradeLinks(let nodes, let faults): return "degrade links of " + Self.list(nodes) + ": " + faults.description
         }
     }
 
@@ -28,6 +32,7 @@ public enum Fault: Sendable, Equatable, CustomStringConvertible {
         let majority = nodeCount / 2 + 1
         switch self {
         case .kill(let nodes), .pause(let nodes), .linkDown(let nodes): return nodes.count >= majority
+        case .degradeLinks: return false
         case .partition(let cuts), .networkPartition(let cuts):
             // A leader needs only its own links to a majority (a bridge node or a ring member has them).
             return !cuts.cuts.keys.contains { cuts.reachable(from: $0).count >= majority }
@@ -37,6 +42,21 @@ public enum Fault: Sendable, Equatable, CustomStringConvertible {
     private static func list(_ nodes: [Int]) -> String {
         (nodes.count == 1 ? "node " : "nodes ") + nodes.map(String.init).joined(separator: ",")
     }
+}
+
+/// Delay and loss of a node's outgoing Raft messages (the Control API's `DegradeLinks`).
+public struct LinkFaults: Sendable, Equatable, CustomStringConvertible {
+    public var delayMs: Int
+    public var jitterMs: Int
+    public var lossPercent: Int
+
+    public init(delayMs: Int, jitterMs: Int, lossPercent: Int) {
+        self.delayMs = delayMs
+        self.jitterMs = jitterMs
+        self.lossPercent = lossPercent
+    }
+
+    public var description: String { "\(delayMs) ms + up to \(jitterMs) ms, \(lossPercent)% dropped" }
 }
 
 /// Who cannot talk to whom: for each node, the set of peers it is cut off from. Always symmetric.

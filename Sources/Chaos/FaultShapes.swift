@@ -39,6 +39,10 @@ public enum FaultShapes {
             return .networkPartition(cuts)
         case .netnsLeaderLink:
             return .linkDown([target])
+        case .degradeLinks:
+            let faults = LinkFaults(delayMs: Int.random(in: 5...20, using: &random), jitterMs: Int.random(in: 10...40, using: &random),
+                                    lossPercent: Int.random(in: 5...30, using: &random))
+            return .degradeLinks(nodes.sorted(), faults)
         case .mixed:
             let concrete = NemesisKind.mixable.randomElement(using: &random)!
             return fault(concrete, nodes: nodes, leader: leader, random: &random)

@@ -33,6 +33,8 @@ struct Nemesis {
             do { try network().cut(cuts) } catch { problem = "network partition incomplete: \(error)" }
         case .linkDown(let nodes):
             do { for node in nodes { try network().disconnect(node) } } catch { problem = "link down incomplete: \(error)" }
+        case .degradeLinks(let nodes, let faults):
+            do { try await observer.degradeLinks(nodes, faults) } catch { problem = "link degradation incomplete: \(error)" }
         }
         timeline.record(FaultEvent(at: clock.now, phase: .start, description: fault.description,
                                    majorityAffected: fault.affectsMajority(nodeCount: cluster.nodeIDs.count)))
@@ -47,7 +49,7 @@ struct Nemesis {
                 do { try cluster.start(node) } catch { problems.append("restart of node \(node) failed: \(error)") }
             }
         case .pause(let nodes): for node in nodes { cluster.resume(node) }
-        case .partition:
+        case .partition, .degradeLinks:
             let unreachable = await observer.healAll()
             if !unreachable.isEmpty { problems.append("heal did not reach nodes \(unreachable)") }
         case .networkPartition, .linkDown:

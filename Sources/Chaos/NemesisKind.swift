@@ -21,6 +21,9 @@ public enum NemesisKind: String, CaseIterable, Sendable, Codable {
     /// Control-API partition: each node reaches only its two ring neighbours, so every node sees a
     /// different majority.
     case partitionRing = "partition-ring"
+    /// Control API: every node's outgoing Raft messages delayed (5-20 ms plus up to 10-40 ms of
+    /// jitter, so they also arrive out of order) and 5-30 % of them dropped.
+    case degradeLinks = "degrade-links"
     /// Real partition into a random minority and majority: blackhole routes inside the nodes'
     /// network namespaces, without the nodes' cooperation.
     case netnsHalves = "netns-halves"

@@ -78,6 +78,19 @@ final class FaultShapeTests: XCTestCase {
         XCTAssertFalse(Fault.networkPartition(cuts).affectsMajority(nodeCount: 5))
     }
 
+    func testDegradeLinksSlowsEveryNodeWithinBounds() {
+        for seed: UInt64 in 1...20 {
+            guard case .degradeLinks(let degraded, let faults) = fault(.degradeLinks, seed: seed) else { return XCTFail("not a degradation") }
+            XCTAssertEqual(degraded, nodes)
+            XCTAssertTrue((5...20).contains(faults.delayMs), "\(faults)")
+            XCTAssertTrue((10...40).contains(faults.jitterMs), "\(faults)")
+            XCTAssertTrue((5...30).contains(faults.lossPercent), "\(faults)")
+            XCTAssertFalse(Fault.degradeLinks(degraded, faults).affectsMajority(nodeCount: 5))
+        }
+        XCTAssertEqual(Fault.degradeLinks([1, 2], LinkFaults(delayMs: 5, jitterMs: 10, lossPercent: 20)).description,
+                       "degrade links of nodes 1,2: 5 ms + up to 10 ms, 20% dropped")
+    }
+
     func testMixedDrawsConcreteKindsAndIsDeterministic() {
         let drawn = (1...40).map { fault(.mixed, leader: 1, seed: $0) }
         XCTAssertEqual(drawn, (1...40).map { fault(.mixed, leader: 1, seed: $0) })

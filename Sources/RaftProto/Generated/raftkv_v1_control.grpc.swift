@@ -74,6 +74,19 @@ public enum Raftkv_V1_Control: Sendable {
                 type: .unary
             )
         }
+        /// Namespace for "DegradeLinks" metadata.
+        public enum DegradeLinks: Sendable {
+            /// Request type for "DegradeLinks".
+            public typealias Input = Raftkv_V1_DegradeLinksRequest
+            /// Response type for "DegradeLinks".
+            public typealias Output = Raftkv_V1_DegradeLinksResponse
+            /// Descriptor for "DegradeLinks".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "raftkv.v1.Control"),
+                method: "DegradeLinks",
+                type: .unary
+            )
+        }
         /// Namespace for "Heal" metadata.
         public enum Heal: Sendable {
             /// Request type for "Heal".
@@ -106,6 +119,7 @@ public enum Raftkv_V1_Control: Sendable {
             WatchStatus.descriptor,
             TransferLeader.descriptor,
             Partition.descriptor,
+            DegradeLinks.descriptor,
             Heal.descriptor,
             Kill.descriptor
         ]
@@ -136,7 +150,7 @@ extension Raftkv_V1_Control {
     ///
     /// > Source IDL Documentation:
     /// >
-    /// > Fault injection (Partition, Heal, Kill) answers PERMISSION_DENIED unless fault_injection is
+    /// > Fault injection (Partition, DegradeLinks, Heal, Kill) answers PERMISSION_DENIED unless fault_injection is
     /// > enabled in config.ini.
     public protocol StreamingServiceProtocol: GRPCCore.RegistrableRPCService {
         /// Handle the "Status" method.
@@ -195,6 +209,20 @@ extension Raftkv_V1_Control {
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.StreamingServerResponse<Raftkv_V1_PartitionResponse>
 
+        /// Handle the "DegradeLinks" method.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Raftkv_V1_DegradeLinksRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Raftkv_V1_DegradeLinksResponse` messages.
+        func degradeLinks(
+            request: GRPCCore.StreamingServerRequest<Raftkv_V1_DegradeLinksRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Raftkv_V1_DegradeLinksResponse>
+
         /// Handle the "Heal" method.
         ///
         /// - Parameters:
@@ -234,7 +262,7 @@ extension Raftkv_V1_Control {
     ///
     /// > Source IDL Documentation:
     /// >
-    /// > Fault injection (Partition, Heal, Kill) answers PERMISSION_DENIED unless fault_injection is
+    /// > Fault injection (Partition, DegradeLinks, Heal, Kill) answers PERMISSION_DENIED unless fault_injection is
     /// > enabled in config.ini.
     public protocol ServiceProtocol: Raftkv_V1_Control.StreamingServiceProtocol {
         /// Handle the "Status" method.
@@ -293,6 +321,20 @@ extension Raftkv_V1_Control {
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.ServerResponse<Raftkv_V1_PartitionResponse>
 
+        /// Handle the "DegradeLinks" method.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Raftkv_V1_DegradeLinksRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Raftkv_V1_DegradeLinksResponse` message.
+        func degradeLinks(
+            request: GRPCCore.ServerRequest<Raftkv_V1_DegradeLinksRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Raftkv_V1_DegradeLinksResponse>
+
         /// Handle the "Heal" method.
         ///
         /// - Parameters:
@@ -330,7 +372,7 @@ extension Raftkv_V1_Control {
     ///
     /// > Source IDL Documentation:
     /// >
-    /// > Fault injection (Partition, Heal, Kill) answers PERMISSION_DENIED unless fault_injection is
+    /// > Fault injection (Partition, DegradeLinks, Heal, Kill) answers PERMISSION_DENIED unless fault_injection is
     /// > enabled in config.ini.
     public protocol SimpleServiceProtocol: Raftkv_V1_Control.ServiceProtocol {
         /// Handle the "Status" method.
@@ -389,6 +431,20 @@ extension Raftkv_V1_Control {
             request: Raftkv_V1_PartitionRequest,
             context: GRPCCore.ServerContext
         ) async throws -> Raftkv_V1_PartitionResponse
+
+        /// Handle the "DegradeLinks" method.
+        ///
+        /// - Parameters:
+        ///   - request: A `Raftkv_V1_DegradeLinksRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Raftkv_V1_DegradeLinksResponse` to respond with.
+        func degradeLinks(
+            request: Raftkv_V1_DegradeLinksRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Raftkv_V1_DegradeLinksResponse
 
         /// Handle the "Heal" method.
         ///
@@ -469,6 +525,17 @@ extension Raftkv_V1_Control.StreamingServiceProtocol {
             }
         )
         router.registerHandler(
+            forMethod: Raftkv_V1_Control.Method.DegradeLinks.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Raftkv_V1_DegradeLinksRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Raftkv_V1_DegradeLinksResponse>(),
+            handler: { request, context in
+                try await self.degradeLinks(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
             forMethod: Raftkv_V1_Control.Method.Heal.descriptor,
             deserializer: GRPCProtobuf.ProtobufDeserializer<Raftkv_V1_HealRequest>(),
             serializer: GRPCProtobuf.ProtobufSerializer<Raftkv_V1_HealResponse>(),
@@ -534,6 +601,17 @@ extension Raftkv_V1_Control.ServiceProtocol {
         context: GRPCCore.ServerContext
     ) async throws -> GRPCCore.StreamingServerResponse<Raftkv_V1_PartitionResponse> {
         let response = try await self.partition(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func degradeLinks(
+        request: GRPCCore.StreamingServerRequest<Raftkv_V1_DegradeLinksRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Raftkv_V1_DegradeLinksResponse> {
+        let response = try await self.degradeLinks(
             request: GRPCCore.ServerRequest(stream: request),
             context: context
         )
@@ -622,6 +700,19 @@ extension Raftkv_V1_Control.SimpleServiceProtocol {
         )
     }
 
+    public func degradeLinks(
+        request: GRPCCore.ServerRequest<Raftkv_V1_DegradeLinksRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Raftkv_V1_DegradeLinksResponse> {
+        return GRPCCore.ServerResponse<Raftkv_V1_DegradeLinksResponse>(
+            message: try await self.degradeLinks(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
     public func heal(
         request: GRPCCore.ServerRequest<Raftkv_V1_HealRequest>,
         context: GRPCCore.ServerContext
@@ -660,7 +751,7 @@ extension Raftkv_V1_Control {
     ///
     /// > Source IDL Documentation:
     /// >
-    /// > Fault injection (Partition, Heal, Kill) answers PERMISSION_DENIED unless fault_injection is
+    /// > Fault injection (Partition, DegradeLinks, Heal, Kill) answers PERMISSION_DENIED unless fault_injection is
     /// > enabled in config.ini.
     public protocol ClientProtocol: Sendable {
         /// Call the "Status" method.
@@ -739,6 +830,25 @@ extension Raftkv_V1_Control {
             onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Raftkv_V1_PartitionResponse>) async throws -> Result
         ) async throws -> Result where Result: Sendable
 
+        /// Call the "DegradeLinks" method.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Raftkv_V1_DegradeLinksRequest` message.
+        ///   - serializer: A serializer for `Raftkv_V1_DegradeLinksRequest` messages.
+        ///   - deserializer: A deserializer for `Raftkv_V1_DegradeLinksResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func degradeLinks<Result>(
+            request: GRPCCore.ClientRequest<Raftkv_V1_DegradeLinksRequest>,
+            serializer: some GRPCCore.MessageSerializer<Raftkv_V1_DegradeLinksRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Raftkv_V1_DegradeLinksResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Raftkv_V1_DegradeLinksResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
         /// Call the "Heal" method.
         ///
         /// - Parameters:
@@ -786,7 +896,7 @@ extension Raftkv_V1_Control {
     ///
     /// > Source IDL Documentation:
     /// >
-    /// > Fault injection (Partition, Heal, Kill) answers PERMISSION_DENIED unless fault_injection is
+    /// > Fault injection (Partition, DegradeLinks, Heal, Kill) answers PERMISSION_DENIED unless fault_injection is
     /// > enabled in config.ini.
     public struct Client<Transport>: ClientProtocol where Transport: GRPCCore.ClientTransport {
         private let client: GRPCCore.GRPCClient<Transport>
@@ -910,6 +1020,36 @@ extension Raftkv_V1_Control {
             try await self.client.unary(
                 request: request,
                 descriptor: Raftkv_V1_Control.Method.Partition.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "DegradeLinks" method.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Raftkv_V1_DegradeLinksRequest` message.
+        ///   - serializer: A serializer for `Raftkv_V1_DegradeLinksRequest` messages.
+        ///   - deserializer: A deserializer for `Raftkv_V1_DegradeLinksResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func degradeLinks<Result>(
+            request: GRPCCore.ClientRequest<Raftkv_V1_DegradeLinksRequest>,
+            serializer: some GRPCCore.MessageSerializer<Raftkv_V1_DegradeLinksRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Raftkv_V1_DegradeLinksResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Raftkv_V1_DegradeLinksResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Raftkv_V1_Control.Method.DegradeLinks.descriptor,
                 serializer: serializer,
                 deserializer: deserializer,
                 options: options,
@@ -1080,6 +1220,31 @@ extension Raftkv_V1_Control.ClientProtocol {
         )
     }
 
+    /// Call the "DegradeLinks" method.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Raftkv_V1_DegradeLinksRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func degradeLinks<Result>(
+        request: GRPCCore.ClientRequest<Raftkv_V1_DegradeLinksRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Raftkv_V1_DegradeLinksResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.degradeLinks(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Raftkv_V1_DegradeLinksRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Raftkv_V1_DegradeLinksResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
     /// Call the "Heal" method.
     ///
     /// - Parameters:
@@ -1242,6 +1407,35 @@ extension Raftkv_V1_Control.ClientProtocol {
             metadata: metadata
         )
         return try await self.partition(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "DegradeLinks" method.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func degradeLinks<Result>(
+        _ message: Raftkv_V1_DegradeLinksRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Raftkv_V1_DegradeLinksResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Raftkv_V1_DegradeLinksRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.degradeLinks(
             request: request,
             options: options,
             onResponse: handleResponse

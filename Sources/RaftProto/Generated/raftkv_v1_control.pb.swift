@@ -239,6 +239,35 @@ public nonisolated struct Raftkv_V1_PartitionResponse: Sendable {
   public init() {}
 }
 
+/// Delay and drop this node's outgoing Raft messages until Heal: each message is dropped with
+/// probability loss_percent / 100, otherwise sent after delay_ms plus a uniform random 0 to
+/// jitter_ms (so messages may also be reordered).
+public nonisolated struct Raftkv_V1_DegradeLinksRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var delayMs: UInt32 = 0
+
+  public var jitterMs: UInt32 = 0
+
+  public var lossPercent: UInt32 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Raftkv_V1_DegradeLinksResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
 public nonisolated struct Raftkv_V1_HealRequest: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
@@ -702,6 +731,65 @@ nonisolated extension Raftkv_V1_PartitionResponse: SwiftProtobuf.Message, SwiftP
   }
 
   public static func ==(lhs: Raftkv_V1_PartitionResponse, rhs: Raftkv_V1_PartitionResponse) -> Bool {
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Raftkv_V1_DegradeLinksRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".DegradeLinksRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}delay_ms\0\u{3}jitter_ms\0\u{3}loss_percent\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularUInt32Field(value: &self.delayMs) }()
+      case 2: try { try decoder.decodeSingularUInt32Field(value: &self.jitterMs) }()
+      case 3: try { try decoder.decodeSingularUInt32Field(value: &self.lossPercent) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.delayMs != 0 {
+      try visitor.visitSingularUInt32Field(value: self.delayMs, fieldNumber: 1)
+    }
+    if self.jitterMs != 0 {
+      try visitor.visitSingularUInt32Field(value: self.jitterMs, fieldNumber: 2)
+    }
+    if self.lossPercent != 0 {
+      try visitor.visitSingularUInt32Field(value: self.lossPercent, fieldNumber: 3)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Raftkv_V1_DegradeLinksRequest, rhs: Raftkv_V1_DegradeLinksRequest) -> Bool {
+    if lhs.delayMs != rhs.delayMs {return false}
+    if lhs.jitterMs != rhs.jitterMs {return false}
+    if lhs.lossPercent != rhs.lossPercent {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Raftkv_V1_DegradeLinksResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".DegradeLinksResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap()
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    // Load everything into unknown fields
+    while try decoder.nextFieldNumber() != nil {}
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Raftkv_V1_DegradeLinksResponse, rhs: Raftkv_V1_DegradeLinksResponse) -> Bool {
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

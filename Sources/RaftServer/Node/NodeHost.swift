@@ -458,9 +458,15 @@ public actor NodeHost {
         notifyStatusListeners()
     }
 
+    public func degradeLinks(_ degradation: LinkDegradation) {
+        peers.degrade(degradation)
+        logger.warning("links degraded", metadata: ["degradation": "\(degradation)"])
+        notifyStatusListeners()
+    }
+
     public func heal() {
-        peers.unblockAll()
-        logger.warning("partition healed")
+        peers.healAll()
+        logger.warning("partitions and link faults healed")
         notifyStatusListeners()
     }
 }

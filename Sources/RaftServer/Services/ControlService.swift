@@ -47,6 +47,19 @@ struct ControlService: Raftkv_V1_Control.SimpleServiceProtocol {
         return Raftkv_V1_PartitionResponse()
     }
 
+    func degradeLinks(request: Raftkv_V1_DegradeLinksRequest, context: ServerContext) async throws -> Raftkv_V1_DegradeLinksResponse {
+        try requireFaultInjection()
+        guard request.lossPercent <= 100 else {
+            throw RPCError(code: .invalidArgument, message: "loss_percent is \(request.lossPercent); it is a percentage, 0 to 100")
+        }
+        guard request.delayMs <= 10_000, request.jitterMs <= 10_000 else {
+            throw RPCError(code: .invalidArgument, message: "delay_ms and jitter_ms must be at most 10000 (10 s); they are \(request.delayMs) and \(request.jitterMs)")
+        }
+        await node.degradeLinks(LinkDegradation(
+            delay: .milliseconds(Int(request.delayMs)), jitter: .milliseconds(Int(request.jitterMs)), lossPercent: Int(request.lossPercent)))
+        return Raftkv_V1_DegradeLinksResponse()
+    }
+
     func heal(request: Raftkv_V1_HealRequest, context: ServerContext) async throws -> Raftkv_V1_HealResponse {
         try requireFaultInjection()
         await node.heal()
