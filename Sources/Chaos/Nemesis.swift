@@ -23,6 +23,9 @@ struct Nemesis {
     }
 
     private func apply(_ fault: Fault) async {
+        // The fault starts when applying it begins: operations invoked while it is being applied
+        // (an `ip` command or a Control-API call can take tens of milliseconds) already meet it.
+        let started = clock.now
         var problem: String?
         switch fault {
         case .kill(let nodes): for node in nodes { cluster.kill(node) }
@@ -36,7 +39,7 @@ struct Nemesis {
         case .degradeLinks(let nodes, let faults):
             do { try await observer.degradeLinks(nodes, faults) } catch { problem = "link degradation incomplete: \(error)" }
         }
-        timeline.record(FaultEvent(at: clock.now, phase: .start, description: fault.description,
+        timeline.record(FaultEvent(at: started, phase: .start, description: fault.description,
                                    majorityAffected: fault.affectsMajority(nodeCount: cluster.nodeIDs.count)))
         if let problem { timeline.record(FaultEvent(at: clock.now, phase: .note, description: problem, majorityAffected: false)) }
     }
