@@ -24,16 +24,11 @@ struct RaftkvBenchTarget: BenchTarget {
     let client: Raftkv_V1_KV.Client<HTTP2ClientTransport.Posix>
 
     func put(key: Data, value: Data, options: CallOptions) async throws {
-        var request = Raftkv_V1_PutRequest()
-        request.key = key
-        request.value = value
-        _ = try await client.put(request, options: options)
+        _ = try await client.put(.bench(key: key, value: value), options: options)
     }
 
     func get(key: Data, options: CallOptions) async throws {
-        var request = Raftkv_V1_GetRequest()
-        request.key = key
-        _ = try await client.get(request, options: options)
+        _ = try await client.get(.bench(key: key), options: options)
     }
 }
 
@@ -43,16 +38,11 @@ struct RaftkvPipelineBenchTarget: BenchTarget {
     let pipeline: KVPipeline<HTTP2ClientTransport.Posix>
 
     func put(key: Data, value: Data, options: CallOptions) async throws {
-        var request = Raftkv_V1_PutRequest()
-        request.key = key
-        request.value = value
-        _ = try await pipeline.put(request)
+        _ = try await pipeline.put(.bench(key: key, value: value))
     }
 
     func get(key: Data, options: CallOptions) async throws {
-        var request = Raftkv_V1_GetRequest()
-        request.key = key
-        _ = try await pipeline.get(request)
+        _ = try await pipeline.get(.bench(key: key))
     }
 
     func serve() async {
@@ -94,4 +84,23 @@ enum BenchSystem: String, ExpressibleByArgument, CaseIterable, Sendable {
 /// How requests travel: one gRPC call each, or many in flight on one stream per connection.
 enum BenchRPC: String, ExpressibleByArgument, CaseIterable, Sendable {
     case unary, pipeline
+}
+
+extension Raftkv_V1_PutRequest {
+    /// A benchmark write: no client session, as etcd has none either.
+    static func bench(key: Data, value: Data) -> Self {
+        var request = Self()
+        request.key = key
+        request.value = value
+        return request
+    }
+}
+
+extension Raftkv_V1_GetRequest {
+    /// A benchmark read: linearizable, the default.
+    static func bench(key: Data) -> Self {
+        var request = Self()
+        request.key = key
+        return request
+    }
 }
