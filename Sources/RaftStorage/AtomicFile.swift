@@ -3,8 +3,14 @@
 enum AtomicFile {
     static func write(_ bytes: [UInt8], to path: String, directory: String, fileSystem: any FileSystem) throws(StorageError) {
         let temporary = path + ".tmp"
-        if fileSystem.fileExists(temporary) { try fileSystem.removeFile(temporary) }
-        let file = try fileSystem.openForAppend(temporary, create: true)
+        try writeDurably(bytes, to: temporary, fileSystem: fileSystem)
+        try replace(path, with: temporary, directory: directory, fileSystem: fileSystem)
+    }
+
+    /// Writes `bytes` as the whole of a new file at `path` (removing a stale one first) and fsyncs it.
+    static func writeDurably(_ bytes: [UInt8], to path: String, fileSystem: any FileSystem) throws(StorageError) {
+        if fileSystem.fileExists(path) { try fileSystem.removeFile(path) }
+        let file = try fileSystem.openForAppend(path, create: true)
         do {
             try file.append(bytes)
             try file.sync()
@@ -13,6 +19,10 @@ enum AtomicFile {
             throw error
         }
         file.close()
+    }
+
+    /// Renames a durable `temporary` file over `path` and fsyncs the directory holding both.
+    static func replace(_ path: String, with temporary: String, directory: String, fileSystem: any FileSystem) throws(StorageError) {
         try fileSystem.rename(temporary, to: path)
         try fileSystem.syncDirectory(directory)
     }

@@ -14,8 +14,13 @@ final class CompletionThread: @unchecked Sendable {
     private var stopping = false
     private var stopped = false
 
-    init(name: String) {
-        let thread = Thread { [unowned self] in self.runLoop() }
+    /// `niceness` above 0 lowers the thread's CPU priority (as `nice` does), for background work;
+    /// on Linux a thread has a niceness of its own, which `setpriority` with id 0 sets.
+    init(name: String, niceness: Int32 = 0) {
+        let thread = Thread { [unowned self] in
+            if niceness != 0 { setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, niceness) }
+            self.runLoop()
+        }
         thread.name = name
         thread.start()
     }

@@ -6,17 +6,26 @@ import RaftEngine
 /// Completions run in submission order, only after that fsync returned; when more writes are
 /// already waiting, a second thread runs them while the writer starts the next write and fsync.
 ///
+/// Snapshots the application takes are encoded and saved on a third thread, at a lower CPU
+/// priority, so that neither log writes nor the node's other work wait for them; only releasing
+/// the log they cover happens on the writer thread, in order with the writes.
+///
 /// After a write or sync error every pending and later write fails with the error: the node must
 /// stop acknowledging (and a leader step down) until it is restarted.
 public final class GroupCommitWriter: @unchecked Sendable {
     /// Called once per write with its proof of durability, or the error that stopped storage.
     public typealias Completion = @Sendable (Result<DurableWrite, StorageError>) -> Void
+    /// Called once per snapshot with the snapshot, durable and in place, or the error.
+    public typealias SnapshotCompletion = @Sendable (Result<Snapshot, StorageError>) -> Void
+    /// A snapshot that was saved (or failed to be), waiting for the log it covers to be released.
+    private typealias SnapshotJob = (snapshot: Snapshot, saved: Result<Void, StorageError>, completion: SnapshotCompletion)
 
     private let storage: NodeStorage
     private let completions = CompletionThread(name: "raftkv-wal-completions")
+    private let snapshotSaver = CompletionThread(name: "raftkv-snapshots", niceness: 10)
     private let condition = NSCondition()
     private var queue: [(write: StorageWrite, completion: Completion)] = []
-    private var snapshotJobs: [(snapshot: Snapshot, completion: @Sendable (Result<Void, StorageError>) -> Void)] = []
+    private var snapshotJobs: [SnapshotJob] = []
     private var stopping = false
     private var stopped = false
     private var failure: StorageError?
@@ -44,18 +53,22 @@ public final class GroupCommitWriter: @unchecked Sendable {
         condition.unlock()
     }
 
-    /// Saves a snapshot the application took (durable when `completion` runs) and releases the log
-    /// it covers, on the writer thread, after the writes queued before it.
-    public func saveSnapshot(_ snapshot: Snapshot, completion: @escaping @Sendable (Result<Void, StorageError>) -> Void) {
+    /// Saves a snapshot the application takes: `take` runs and the file is saved on the snapshot
+    /// thread; then, on the writer thread after the writes queued by that time, the log the
+    /// snapshot covers is released. `completion` gets the snapshot.
+    public func saveSnapshot(_ take: @escaping @Sendable () -> Snapshot, completion: @escaping SnapshotCompletion) {
         condition.lock()
-        if let failure {
-            condition.unlock()
-            completion(.failure(.failed(failure.description)))
-            return
-        }
-        snapshotJobs.append((snapshot, completion))
-        condition.signal()
+        let failed = failure
         condition.unlock()
+        if let failed { return completion(.failure(.failed(failed.description))) }
+        snapshotSaver.run([{ [self] in
+            let snapshot = take()
+            let saved = Result { () throws(StorageError) in try storage.putSnapshotInPlace(snapshot) }
+            condition.lock()
+            snapshotJobs.append((snapshot, saved, completion))
+            condition.signal()
+            condition.unlock()
+        }], handOff: true)
     }
 
     /// Writes and waits until durable.
@@ -68,6 +81,7 @@ public final class GroupCommitWriter: @unchecked Sendable {
 
     /// Finishes queued writes and their completions, then stops both threads and closes the log.
     public func stop() {
+        snapshotSaver.stop()
         condition.lock()
         stopping = true
         condition.signal()
@@ -126,11 +140,12 @@ public final class GroupCommitWriter: @unchecked Sendable {
         }
     }
 
-    private func saveSnapshots(_ jobs: [(snapshot: Snapshot, completion: @Sendable (Result<Void, StorageError>) -> Void)]) {
+    private func saveSnapshots(_ jobs: [SnapshotJob]) {
         for job in jobs {
             do throws(StorageError) {
-                try storage.saveSnapshot(job.snapshot)
-                completions.run([{ job.completion(.success(())) }], handOff: false)
+                try job.saved.get()
+                try storage.releaseLog(upTo: job.snapshot.index)
+                completions.run([{ job.completion(.success(job.snapshot)) }], handOff: false)
             } catch {
                 condition.lock()
                 failure = error

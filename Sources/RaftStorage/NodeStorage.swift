@@ -157,8 +157,21 @@ public final class NodeStorage {
     /// Keeps a snapshot the application took of its own state (durable when this returns) and
     /// releases the log segments it covers.
     public func saveSnapshot(_ snapshot: Snapshot) throws(StorageError) {
-        try snapshots.save(snapshot)
-        try wal.release(upTo: snapshot.index)
+        try putSnapshotInPlace(snapshot)
+        try releaseLog(upTo: snapshot.index)
+    }
+
+    /// The first half of `saveSnapshot`: writes the snapshot file, durable and in place. Unlike
+    /// every other method this one may run on another thread while the owner goes on writing the
+    /// log; one at a time.
+    public func putSnapshotInPlace(_ snapshot: Snapshot) throws(StorageError) {
+        try snapshots.saveTaken(snapshot)
+    }
+
+    /// The second half of `saveSnapshot`, on the owner's thread once the snapshot is in place:
+    /// releases the log segments it covers.
+    public func releaseLog(upTo index: LogIndex) throws(StorageError) {
+        try wal.release(upTo: index)
     }
 
     /// Number of log segment files in use.

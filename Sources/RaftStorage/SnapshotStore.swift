@@ -1,3 +1,4 @@
+import Foundation
 import RaftEngine
 
 /// Snapshot files under `snapshots/`, named `<index>-<term>.snap` (16 hex digits each).
@@ -5,11 +6,15 @@ import RaftEngine
 /// Format: magic `RKVSNAP\u{1}`, index (u64), term (u64), data length (u64), the data, then a
 /// CRC-32C of everything before it (u32). Files are written atomically (temp file, fsync, rename,
 /// fsync of the directory); the newest two are kept.
+///
+/// Changes to the directory are serialised by a lock, so that a snapshot the application took can
+/// be saved on a thread of its own while the log's owner installs one from a leader.
 struct SnapshotStore {
     static let magic: [UInt8] = Array("RKVSNAP".utf8) + [1]
     let directory: String
     let fileSystem: any FileSystem
     var keep = 2
+    private let directoryLock = NSLock()
 
     static func fileName(index: LogIndex, term: Term) -> String { "\(hex16(index))-\(hex16(term)).snap" }
 
@@ -35,9 +40,29 @@ struct SnapshotStore {
 
     /// Writes a snapshot durably, then deletes all but the newest `keep`.
     func save(_ snapshot: Snapshot) throws(StorageError) {
-        try fileSystem.createDirectory(directory)
         let name = SnapshotStore.fileName(index: snapshot.index, term: snapshot.term)
+        directoryLock.lock()
+        defer { directoryLock.unlock() }
+        try fileSystem.createDirectory(directory)
         try AtomicFile.write(SnapshotStore.encode(snapshot), to: joinPath(directory, name), directory: directory, fileSystem: fileSystem)
+        try pruneOld()
+    }
+
+    /// `save` for a snapshot the application took, safe to run while the owner of the storage goes
+    /// on writing: the file is written under a temporary name of its own outside the lock. One such
+    /// save at a time.
+    func saveTaken(_ snapshot: Snapshot) throws(StorageError) {
+        let name = SnapshotStore.fileName(index: snapshot.index, term: snapshot.term)
+        let temporary = joinPath(directory, name + ".taken.tmp")
+        try fileSystem.createDirectory(directory)
+        try AtomicFile.writeDurably(SnapshotStore.encode(snapshot), to: temporary, fileSystem: fileSystem)
+        directoryLock.lock()
+        defer { directoryLock.unlock() }
+        try AtomicFile.replace(joinPath(directory, name), with: temporary, directory: directory, fileSystem: fileSystem)
+        try pruneOld()
+    }
+
+    private func pruneOld() throws(StorageError) {
         let old = try snapshotNames().dropFirst(keep)
         for name in old { try fileSystem.removeFile(joinPath(directory, name)) }
         if !old.isEmpty { try fileSystem.syncDirectory(directory) }

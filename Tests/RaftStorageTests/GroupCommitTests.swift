@@ -225,4 +225,49 @@ final class GroupCommitTests: XCTestCase {
             XCTFail("after ENOSPC on the hard state, the node refuses to start: \(error)")
         }
     }
+
+    /// A snapshot is taken and written off the writer thread: a log write completes while the
+    /// snapshot is still being taken; once saved, the snapshot is in place and its log released.
+    func testWritesAreNotHeldUpByASnapshotBeingTaken() throws {
+        let fs = InMemoryFileSystem()
+        let storage = try NodeStorage(directory: directory, fileSystem: fs, options: StorageOptions(segmentBytes: 1 << 10))
+        let writer = GroupCommitWriter(storage: storage)
+        let log = CompletionLog()
+        // One write at a time, so that each batch is small and the log spans many segments.
+        for id in 1...100 as ClosedRange<UInt64> {
+            log.done.enter()
+            writer.submit(StorageWrite(readyID: id, entries: [makeEntry(id, term: 1, size: 64)], hardState: HardState(term: 1, vote: 1, commit: id))) {
+                log.record(id, $0)
+            }
+            XCTAssertEqual(log.done.wait(timeout: .now() + 20), .success)
+        }
+        let segmentsBefore = storage.segmentCount
+
+        let taking = DispatchSemaphore(value: 0)
+        let finishTaking = DispatchSemaphore(value: 0)
+        let saved = DispatchSemaphore(value: 0)
+        nonisolated(unsafe) var outcome: Result<Snapshot, StorageError>?
+        writer.saveSnapshot({
+            taking.signal()
+            finishTaking.wait()
+            return makeSnapshot(index: 80, term: 1)
+        }, completion: {
+            outcome = $0
+            saved.signal()
+        })
+        XCTAssertEqual(taking.wait(timeout: .now() + 20), .success)
+        log.done.enter()
+        writer.submit(StorageWrite(readyID: 101, entries: [makeEntry(101, term: 1, size: 64)])) { log.record(101, $0) }
+        XCTAssertEqual(log.done.wait(timeout: .now() + 10), .success, "a log write waited for the snapshot being taken")
+        finishTaking.signal()
+        XCTAssertEqual(saved.wait(timeout: .now() + 20), .success)
+        XCTAssertEqual(try outcome?.get().index, 80)
+        writer.stop()
+        XCTAssertLessThan(storage.segmentCount, segmentsBefore, "the log the snapshot covers was not released")
+
+        fs.crash()
+        let state = try NodeStorage(directory: directory, fileSystem: fs).recovered
+        XCTAssertEqual(state.snapshot?.index, 80)
+        XCTAssertEqual(state.entries.map(\.index), Array(81...101))
+    }
 }

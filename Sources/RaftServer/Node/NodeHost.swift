@@ -378,7 +378,8 @@ public actor NodeHost {
     }
 
     /// Snapshots the state machine once `snapshotEntries` entries or `snapshotBytes` bytes were
-    /// applied since the last snapshot, one at a time and off this actor.
+    /// applied since the last snapshot, one at a time and off this actor (see
+    /// `GroupCommitWriter.saveSnapshot`).
     private func maybeSnapshot() {
         let enoughEntries = options.snapshotEntries > 0
             && store.appliedIndex >= engine.snapshotIndex + LogIndex(options.snapshotEntries)
@@ -389,20 +390,16 @@ public actor NodeHost {
         bytesAppliedSinceSnapshot = 0
         let image = store
         let index = image.appliedIndex
-        let acknowledgements = self
-        // Encoding and writing happen off the actor; only the compaction comes back here.
-        Task.detached {
-            let snapshot = Snapshot(index: index, term: term, data: image.snapshotData())
-            acknowledgements.writer.saveSnapshot(snapshot) { result in
-                Task { await acknowledgements.snapshotSaved(snapshot, result) }
-            }
+        let host = self
+        writer.saveSnapshot({ Snapshot(index: index, term: term, data: image.snapshotData()) }) { result in
+            Task { await host.snapshotSaved(result) }
         }
     }
 
-    private func snapshotSaved(_ snapshot: Snapshot, _ result: Result<Void, StorageError>) {
+    private func snapshotSaved(_ result: Result<Snapshot, StorageError>) {
         snapshotInProgress = false
         switch result {
-        case .success:
+        case .success(let snapshot):
             engine.compact(upTo: snapshot.index, snapshotData: snapshot.data)
             logger.info("snapshot saved", metadata: ["index": "\(snapshot.index)", "bytes": "\(snapshot.data.count)"])
         case .failure(let error):
