@@ -31,7 +31,8 @@ public struct KVStore: Sendable {
     private(set) var sessions: [UInt64: Session] = [:]
     /// The latest leader clock seen in the log.
     private(set) var clockMs: UInt64 = 0
-    /// Sessions idle for longer than this (by the log's clock) are forgotten.
+    /// Sessions idle for longer than this (by the log's clock) are forgotten, within an eighth of
+    /// it more.
     public let sessionTTLMs: UInt64
 
     public init(sessionTTLMs: UInt64 = 10 * 60 * 1000) {
@@ -49,6 +50,7 @@ public struct KVStore: Sendable {
         precondition(entry.index == appliedIndex + 1, "entry \(entry.index) applied after \(appliedIndex)")
         appliedIndex = entry.index
         guard entry.kind == .command, let request = KVCodec.decode(entry.data) else { return .none }
+        let previousClockMs = clockMs
         clockMs = max(clockMs, request.proposedAtMs)
         if request.clientID != 0, let session = sessions[request.clientID] {
             if request.sequence == session.sequence {
@@ -60,7 +62,7 @@ public struct KVStore: Sendable {
         let result = execute(request.command)
         if request.clientID != 0 {
             sessions[request.clientID] = Session(sequence: request.sequence, result: result, lastSeenMs: clockMs)
-            expireSessions()
+            expireSessions(previousClockMs: previousClockMs)
         }
         return .applied(result)
     }
@@ -80,8 +82,13 @@ public struct KVStore: Sendable {
         }
     }
 
-    private mutating func expireSessions() {
-        guard clockMs > sessionTTLMs else { return }
+    /// Forgets idle sessions, sweeping only when the log's clock enters a new eighth of the TTL:
+    /// a sweep visits every session, so one per write would make writes cost O(sessions). The
+    /// clocks come from the log (the previous one is in every snapshot), so all replicas sweep at
+    /// the same entries.
+    private mutating func expireSessions(previousClockMs: UInt64) {
+        let sweepIntervalMs = max(1, sessionTTLMs / 8)
+        guard clockMs > sessionTTLMs, clockMs / sweepIntervalMs != previousClockMs / sweepIntervalMs else { return }
         let cutoff = clockMs - sessionTTLMs
         sessions = sessions.filter { $0.value.lastSeenMs >= cutoff }
     }

@@ -65,6 +65,22 @@ final class KVStoreTests: XCTestCase {
         XCTAssertNotNil(store.sessions[2])
     }
 
+    func testSessionsAreSweptOncePerEighthOfTheTTL() {
+        var store = KVStore(sessionTTLMs: 8_000)
+        func put(_ index: LogIndex, client: UInt64, at ms: UInt64) {
+            _ = store.apply(entry(index, KVRequest(clientID: client, sequence: 1, proposedAtMs: ms, command: .put(key: bytes("k"), value: bytes("v")))))
+        }
+        put(1, client: 1, at: 10_000)
+        put(2, client: 2, at: 18_500)
+        XCTAssertNil(store.sessions[1], "the clock entered a new sweep interval: client 1, idle 8.5 s, is forgotten")
+        put(3, client: 3, at: 26_400)
+        put(4, client: 4, at: 26_900)
+        XCTAssertNotNil(store.sessions[2], "idle 8.4 s, but no sweep since the clock entered 26-27 s")
+        put(5, client: 5, at: 27_000)
+        XCTAssertNil(store.sessions[2], "swept as the clock entered 27-28 s")
+        XCTAssertNotNil(store.sessions[3])
+    }
+
     func testSnapshotRoundTripIsDeterministic() throws {
         var a = KVStore()
         var b = KVStore()
