@@ -38,7 +38,7 @@ public struct ClusterConfig: Sendable, Equatable {
     // [storage]
 
     /// Take a snapshot after this many entries applied since the last one (`snapshot_entries`).
-    public var snapshotEntries: Int = 10_000
+    public var snapshotEntries: Int = 100_000
     /// Take a snapshot once the log since the last one holds this many bytes (`snapshot_bytes`).
     public var snapshotBytes: Int = 64 << 20
     /// Start a new write-ahead log segment at this size (`segment_bytes`).

@@ -18,7 +18,7 @@ final class ParsingTests: XCTestCase {
         XCTAssertEqual(config.heartbeatIntervalMs, 50)
         XCTAssertTrue(config.preVote)
         XCTAssertTrue(config.checkQuorum)
-        XCTAssertEqual(config.snapshotEntries, 10_000)
+        XCTAssertEqual(config.snapshotEntries, 100_000)
         XCTAssertEqual(config.snapshotBytes, 64 << 20)
         XCTAssertEqual(config.segmentBytes, 64 << 20)
         XCTAssertEqual(config.maxKeyBytes, 4096)
