@@ -52,6 +52,7 @@ public struct KVStore: Sendable {
         guard entry.kind == .command, let request = KVCodec.decode(entry.data) else { return .none }
         let previousClockMs = clockMs
         clockMs = max(clockMs, request.proposedAtMs)
+        expireSessions(previousClockMs: previousClockMs)
         if request.clientID != 0, let session = sessions[request.clientID] {
             if request.sequence == session.sequence {
                 sessions[request.clientID]?.lastSeenMs = clockMs
@@ -62,7 +63,6 @@ public struct KVStore: Sendable {
         let result = execute(request.command)
         if request.clientID != 0 {
             sessions[request.clientID] = Session(sequence: request.sequence, result: result, lastSeenMs: clockMs)
-            expireSessions(previousClockMs: previousClockMs)
         }
         return .applied(result)
     }
@@ -82,10 +82,10 @@ public struct KVStore: Sendable {
         }
     }
 
-    /// Forgets idle sessions, sweeping only when the log's clock enters a new eighth of the TTL:
-    /// a sweep visits every session, so one per write would make writes cost O(sessions). The
-    /// clocks come from the log (the previous one is in every snapshot), so all replicas sweep at
-    /// the same entries.
+    /// Forgets idle sessions, sweeping only when the log's clock enters a new eighth of the TTL
+    /// (checked for every command, with a session or without): a sweep visits every session, so
+    /// one per write would make writes cost O(sessions). The clocks come from the log (the
+    /// previous one is in every snapshot), so all replicas sweep at the same entries.
     private mutating func expireSessions(previousClockMs: UInt64) {
         let sweepIntervalMs = max(1, sessionTTLMs / 8)
         guard clockMs > sessionTTLMs, clockMs / sweepIntervalMs != previousClockMs / sweepIntervalMs else { return }

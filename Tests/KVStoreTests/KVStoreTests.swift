@@ -79,6 +79,9 @@ final class KVStoreTests: XCTestCase {
         put(5, client: 5, at: 27_000)
         XCTAssertNil(store.sessions[2], "swept as the clock entered 27-28 s")
         XCTAssertNotNil(store.sessions[3])
+        // A write without a session that moves the clock into a new interval sweeps too.
+        _ = store.apply(entry(6, KVRequest(proposedAtMs: 35_500, command: .put(key: bytes("k"), value: bytes("v")))))
+        XCTAssertNil(store.sessions[3], "swept as a sessionless write moved the clock into 35-36 s")
     }
 
     func testSnapshotRoundTripIsDeterministic() throws {
