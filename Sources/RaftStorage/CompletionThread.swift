@@ -5,7 +5,8 @@ import Foundation
 /// when writes are already waiting, goes straight on to write and fsync them, so callbacks never
 /// delay the disk; when none are waiting it runs the callbacks itself and saves a thread switch.
 ///
-/// Only one thread (the writer) may hand over callbacks.
+/// Callbacks handed over with `handOff: false` must all come from one thread (the writer), since
+/// they may run right there; with `handOff: true` any thread may hand them over.
 final class CompletionThread: @unchecked Sendable {
     private let condition = NSCondition()
     private var work: [() -> Void] = []
@@ -14,15 +15,23 @@ final class CompletionThread: @unchecked Sendable {
     private var stopping = false
     private var stopped = false
 
-    /// `niceness` above 0 lowers the thread's CPU priority (as `nice` does), for background work;
-    /// on Linux a thread has a niceness of its own, which `setpriority` with id 0 sets.
-    init(name: String, niceness: Int32 = 0) {
+    /// `background` lowers the thread's CPU priority, for work nothing waits on: on Linux, where a
+    /// thread has a niceness of its own, to niceness 10; elsewhere to background quality of service.
+    init(name: String, background: Bool = false) {
         let thread = Thread { [unowned self] in
-            if niceness != 0 { setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, niceness) }
+            if background { CompletionThread.lowerPriority() }
             self.runLoop()
         }
         thread.name = name
         thread.start()
+    }
+
+    private static func lowerPriority() {
+        #if os(Linux)
+        setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 10)
+        #else
+        Thread.current.qualityOfService = .background
+        #endif
     }
 
     /// Runs callbacks after everything handed over before them: on the completion thread when

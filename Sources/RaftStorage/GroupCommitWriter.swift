@@ -22,7 +22,7 @@ public final class GroupCommitWriter: @unchecked Sendable {
 
     private let storage: NodeStorage
     private let completions = CompletionThread(name: "raftkv-wal-completions")
-    private let snapshotSaver = CompletionThread(name: "raftkv-snapshots", niceness: 10)
+    private let snapshotSaver = CompletionThread(name: "raftkv-snapshots", background: true)
     private let condition = NSCondition()
     private var queue: [(write: StorageWrite, completion: Completion)] = []
     private var snapshotJobs: [SnapshotJob] = []
