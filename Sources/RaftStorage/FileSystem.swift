@@ -4,6 +4,8 @@
 /// Durability model: bytes written to a file are durable only after `sync()` on its handle; a
 /// created, removed or renamed directory entry is durable only after `syncDirectory` on its parent.
 public protocol FileSystem: AnyObject, Sendable {
+    /// Creates `path` and any missing parents; each directory it creates is durable in its parent
+    /// when this returns.
     func createDirectory(_ path: String) throws(StorageError)
     /// Names (not paths) of the entries in a directory, sorted.
     func listDirectory(_ path: String) throws(StorageError) -> [String]

@@ -12,8 +12,11 @@ public final class PosixFileSystem: FileSystem {
     public func createDirectory(_ path: String) throws(StorageError) {
         var prefix = path.hasPrefix("/") ? "/" : ""
         for component in path.split(separator: "/") {
+            let parent = prefix.isEmpty ? "." : prefix
             prefix += component
-            if mkdir(prefix, 0o755) != 0 {
+            if mkdir(prefix, 0o755) == 0 {
+                try syncDirectory(parent)
+            } else {
                 let code = errno
                 guard code == EEXIST, isDirectory(prefix) else {
                     throw .io(operation: "mkdir", path: prefix, errno: code == EEXIST ? ENOTDIR : code)
