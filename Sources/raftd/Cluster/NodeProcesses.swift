@@ -44,8 +44,8 @@ final class NodeProcesses: @unchecked Sendable {
             if let process = processes[id], process.isRunning { return info(id) }
             try FileManager.default.createDirectory(atPath: logDirectory, withIntermediateDirectories: true)
             let logPath = "\(logDirectory)/node-\(id).log"
-            if !FileManager.default.fileExists(atPath: logPath) { FileManager.default.createFile(atPath: logPath, contents: nil) }
-            guard let log = FileHandle(forWritingAtPath: logPath) else { throw SupervisorError.cannotOpenLog(logPath) }
+            let exists = FileManager.default.fileExists(atPath: logPath) || FileManager.default.createFile(atPath: logPath, contents: nil)
+            guard exists, let log = FileHandle(forWritingAtPath: logPath) else { throw SupervisorError.cannotOpenLog(logPath) }
             log.seekToEndOfFile()
             let process = Process()
             process.executableURL = executable
