@@ -2,18 +2,18 @@
 extension RaftNode {
     /// True when `ready()` would return something to do.
     public var hasReady: Bool {
-        proposalsPendingBroadcast || reads.hasUnsentRound
+        appendsPendingBroadcast || reads.hasUnsentRound
             || !outMessages.isEmpty || !outMessagesAfterPersist.isEmpty || !outReadStates.isEmpty
             || snapshotToPersist != nil || log.handedOff < log.lastIndex
-            || currentHardState != handedHardState || currentSoftState != handedSoftState
+            || currentHardState.mustBePersisted(since: handedHardState) || currentSoftState != handedSoftState
             || log.applied < applyLimit
     }
 
     /// Collects everything pending: batched broadcasts are sent now, and what is returned is handed
     /// over (it will not be returned again). See `Ready` for how to carry it out.
     public mutating func ready() -> Ready {
-        if proposalsPendingBroadcast {
-            proposalsPendingBroadcast = false
+        if appendsPendingBroadcast {
+            appendsPendingBroadcast = false
             if role == .leader { broadcastAppend() }
         }
         if reads.hasUnsentRound {
@@ -29,9 +29,13 @@ extension RaftNode {
         precondition(committed.count == Int(limit - min(limit, log.applied)), "committed entries to apply were compacted")
         log.applied = max(log.applied, limit)
 
+        // A new commit index alone is not worth a sync (a restarted node learns it again from the
+        // leader): it is written with the next entries, snapshot, term or vote.
+        let writesHardState = hardState != handedHardState
+            && (hardState.mustBePersisted(since: handedHardState) || !newEntries.isEmpty || snapshotToPersist != nil)
         let ready = Ready(
             id: nextReadyID,
-            hardState: hardState != handedHardState ? hardState : nil,
+            hardState: writesHardState ? hardState : nil,
             snapshot: snapshotToPersist,
             entries: newEntries,
             messages: outMessages,
@@ -44,7 +48,7 @@ extension RaftNode {
             let lastWritten = newEntries.last.map { ($0.index, $0.term) } ?? ready.snapshot.map { ($0.index, $0.term) }
             unacknowledged.append((ready.id, lastWritten, ready.hardState))
         }
-        handedHardState = hardState
+        if writesHardState { handedHardState = hardState }
         handedSoftState = softState
         snapshotToPersist = nil
         outMessages = []

@@ -96,7 +96,7 @@ extension RaftNode {
                 progress[slot].inflights.free(upTo: response.index)
             }
             if maybeCommit() {
-                broadcastAppend()
+                appendsPendingBroadcast = true
             } else {
                 sendAppends(slot: slot)
             }

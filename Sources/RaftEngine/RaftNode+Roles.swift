@@ -20,7 +20,7 @@ extension RaftNode {
             completeRead(request, index: nil, leaderHint: newLeader == noNode ? nil : newLeader)
         }
         progress = []
-        proposalsPendingBroadcast = false
+        appendsPendingBroadcast = false
     }
 
     /// Starts a pre-vote round (when enabled and not asked by the leader) or a real election.
@@ -100,7 +100,7 @@ extension RaftNode {
         progress[me].recentActive = true
         // A no-op in the new term lets the leader commit (and learn the commit point of) earlier terms.
         log.append([Entry(term: term, index: log.lastIndex + 1, kind: .noop)])
-        proposalsPendingBroadcast = true
+        appendsPendingBroadcast = true
     }
 
     /// Handles a vote or pre-vote request whose term is at least ours (lower ones are answered earlier).

@@ -47,8 +47,10 @@ public struct RaftNode: Sendable {
 
     var leadTransferee: NodeID?
 
-    /// Appended proposals not yet broadcast; they are sent together when `ready()` is called.
-    var proposalsPendingBroadcast = false
+    /// New entries or a new commit index not yet broadcast. They are sent together when `ready()`
+    /// is called, so that a commit and the proposals made right after it reach each follower as
+    /// one append instead of two.
+    var appendsPendingBroadcast = false
     var reads = ReadIndexQueue()
 
     // Output accumulated until the next `ready()`.
@@ -109,7 +111,7 @@ public struct RaftNode: Sendable {
         log.append(commands.enumerated().map { offset, data in
             Entry(term: term, index: first + LogIndex(offset), kind: .command, data: data)
         })
-        proposalsPendingBroadcast = true
+        appendsPendingBroadcast = true
         return ProposalReceipt(term: term, firstIndex: first, lastIndex: log.lastIndex)
     }
 
@@ -165,7 +167,7 @@ public struct RaftNode: Sendable {
             recordVote(from: id, granted: true, prevote: false)
         }
         if role == .leader, maybeCommit() {
-            broadcastAppend()
+            appendsPendingBroadcast = true
         }
     }
 

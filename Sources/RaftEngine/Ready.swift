@@ -17,7 +17,9 @@
 public struct Ready: Sendable {
     /// Identifies this Ready for `storageDidPersist(through:)`.
     public var id: UInt64
-    /// New hard state to persist, or nil when unchanged.
+    /// New hard state to persist, or nil when there is none to write. A commit index that changed
+    /// alone is not handed out: it is written with the next entries, snapshot, term or vote, so the
+    /// commit index on disk may lag behind (a restarted node learns it again from the leader).
     public var hardState: HardState?
     /// A snapshot received from the leader: persist it in place of the whole stored log and install
     /// it in the state machine.

@@ -45,6 +45,12 @@ public struct HardState: Sendable, Hashable {
         self.vote = vote
         self.commit = commit
     }
+
+    /// True when the term or vote differs from `earlier`: those must be durable before any message
+    /// that depends on them leaves the node. The commit index may lag on disk.
+    func mustBePersisted(since earlier: HardState) -> Bool {
+        term != earlier.term || vote != earlier.vote
+    }
 }
 
 /// A state-machine image that replaces the log up to and including `index`.

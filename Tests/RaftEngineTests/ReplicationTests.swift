@@ -132,7 +132,7 @@ final class ReplicationTests: XCTestCase {
         leader.storageDidPersist(through: noopReady.id)
         XCTAssertEqual(leader.commitIndex, 3, "the current-term entry commits, and index 2 with it")
         let after = leader.ready()
-        XCTAssertEqual(after.hardState?.commit, 3)
+        XCTAssertNil(after.hardState, "a new commit index alone is not written on its own")
         XCTAssertEqual(after.committedEntries.last?.index, 3)
         XCTAssertTrue(after.committedEntries.contains { $0.index == 2 })
         // The new commit index is broadcast right away.
@@ -160,6 +160,41 @@ final class ReplicationTests: XCTestCase {
         cluster.stabilize()
         XCTAssertEqual(cluster[1].commitIndex, 5)
         XCTAssertEqual(cluster.applied[1]?.map(\.data), [[], [1], [2], [3], [4]])
+    }
+
+    func testACommitAndTheProposalsAfterItShareOneAppend() throws {
+        var leader = manuallyElectedLeader()
+        readyAndPersist(&leader)
+        for follower: NodeID in [2, 3] {
+            leader.step(Message(from: follower, to: 1, term: 1, body: .appendResponse(AppendResponse(index: 1))))
+        }
+        XCTAssertEqual(leader.commitIndex, 1)
+        try leader.propose([[7]])
+        let ready = leader.ready()
+        for peer: NodeID in [2, 3] {
+            XCTAssertEqual(appends(ready.messages, to: peer), [
+                AppendRequest(prevIndex: 1, prevTerm: 1, entries: [Entry(term: 1, index: 2, data: [7])], commit: 1),
+            ], "one append carries both the new commit index and the new entry")
+        }
+    }
+
+    func testACommitIndexAloneIsNotWrittenOnItsOwn() {
+        var follower = makeNode(makeConfig(id: 2, voters: [1, 2, 3]))
+        let entries = [Entry(term: 1, index: 1, kind: .noop), Entry(term: 1, index: 2, data: [2])]
+        follower.step(Message(from: 1, to: 2, term: 1, body: .append(AppendRequest(prevIndex: 0, prevTerm: 0, entries: entries, commit: 0))))
+        let first = readyAndPersist(&follower)
+        XCTAssertEqual(first.hardState, HardState(term: 1, vote: noNode, commit: 0))
+
+        follower.step(Message(from: 1, to: 2, term: 1, body: .append(AppendRequest(prevIndex: 2, prevTerm: 1, entries: [], commit: 2))))
+        let commitOnly = follower.ready()
+        XCTAssertNil(commitOnly.hardState)
+        XCTAssertFalse(commitOnly.needsPersistence, "nothing to sync: the answer may go as soon as earlier writes are durable")
+        XCTAssertEqual(commitOnly.messagesAfterPersist.map(\.body), [.appendResponse(AppendResponse(index: 2))])
+        XCTAssertEqual(commitOnly.committedEntries.map(\.index), [1, 2])
+        XCTAssertFalse(follower.hasReady)
+
+        follower.step(Message(from: 1, to: 2, term: 1, body: .append(AppendRequest(prevIndex: 2, prevTerm: 1, entries: [Entry(term: 1, index: 3, data: [3])], commit: 2))))
+        XCTAssertEqual(follower.ready().hardState, HardState(term: 1, vote: noNode, commit: 2), "the commit index is written with the next entries")
     }
 
     func testInflightLimitStopsSending() {

@@ -177,10 +177,10 @@ public actor NodeHost {
 
     private var notLeader: NodeError { .notLeader(leader: engine.leader == noNode ? nil : engine.leader) }
 
-    /// Proposes every waiting write as one batch, unless the previous batch is not applied yet
-    /// (see `ProposalBatcher`). Returns whether it proposed, or failed, a batch.
-    private func proposeWaitingWrites() -> Bool {
-        guard !isStopped, storageFailure == nil, proposals.canPropose else { return false }
+    /// Proposes every waiting write as one batch, unless the previous batch is not committed yet
+    /// (see `ProposalBatcher`).
+    private func proposeWaitingWrites() {
+        guard !isStopped, storageFailure == nil, proposals.canPropose else { return }
         let batch = proposals.takeAll()
         do {
             let receipt = try engine.propose(batch.map(\.command))
@@ -191,7 +191,6 @@ public actor NodeHost {
         } catch {
             for waiter in batch { waiter.reply(.failure(notLeader)) }
         }
-        return true
     }
 
     /// A linearizable read: waits for a ReadIndex confirmation and for the state machine to apply
@@ -246,13 +245,16 @@ public actor NodeHost {
 
     // MARK: The Ready loop
 
-    /// Carries out every Ready, proposing waiting writes whenever the previous batch allows.
+    /// Carries out every Ready, proposing waiting writes whenever the previous batch allows. The
+    /// next batch is proposed before the Ready that announces the previous one's commit is taken,
+    /// so that followers get the commit and the new entries in one append.
     private func drive() {
-        repeat {
-            while !isStopped, storageFailure == nil, engine.hasReady {
-                handle(engine.ready())
-            }
-        } while proposeWaitingWrites()
+        while !isStopped, storageFailure == nil {
+            proposals.committed(through: engine.commitIndex)
+            proposeWaitingWrites()
+            guard engine.hasReady else { break }
+            handle(engine.ready())
+        }
         notifyStatusListeners()
     }
 
@@ -300,7 +302,6 @@ public actor NodeHost {
         let outcome = store.apply(entry)
         bytesAppliedSinceSnapshot += entry.data.count
         recentEntries.append(entry)
-        proposals.applied(through: entry.index)
         guard let waiter = waitingWrites.removeValue(forKey: entry.index) else { return }
         if waiter.term == entry.term {
             waiter.reply(.success((entry.index, outcome)))

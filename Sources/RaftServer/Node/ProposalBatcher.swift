@@ -2,7 +2,7 @@ import KVStore
 import RaftEngine
 
 /// A leader's writes that wait to be proposed, and the batch proposed last. A new batch is
-/// proposed only once the previous one is applied; writes arriving meanwhile gather into the next
+/// proposed only once the previous one is committed; writes arriving meanwhile gather into the next
 /// batch. Under load this makes a batch hold every write that arrived during one commit round
 /// (one append message per follower and one fsync per node for many writes); a write arriving
 /// at an idle leader is proposed at once.
@@ -29,8 +29,8 @@ struct ProposalBatcher {
         inFlightThrough = lastIndex
     }
 
-    /// The state machine applied the log through `index`.
-    mutating func applied(through index: LogIndex) {
+    /// The log is committed through `index`.
+    mutating func committed(through index: LogIndex) {
         if let last = inFlightThrough, index >= last { inFlightThrough = nil }
     }
 
