@@ -18,6 +18,8 @@ public struct Progress: Sendable {
     var snapshotTicks = 0
     /// The follower answered since the last CheckQuorum round.
     var recentActive = false
+    /// The newest read round the follower has confirmed, for choosing whom to ask next.
+    var readRoundConfirmed: UInt64 = 0
     var inflights: Inflights
 
     init(next: LogIndex, maxInflight: Int, maxInflightBytes: Int) {

@@ -20,6 +20,24 @@ extension RaftNode {
         for request in waiting { handleReadRequest(request) }
     }
 
+    /// Sends the newest read round to just enough followers to confirm it with this node's own
+    /// vote: those that confirmed a read round most recently (ties by position), so that a
+    /// follower that stopped answering is left out from the next round on. Asking every follower
+    /// would double the work of a five-node cluster's reads for no gain while all are healthy.
+    /// Every periodic heartbeat carries the newest sent round to all followers as well, so a
+    /// round whose chosen followers do not answer is confirmed by the others within one
+    /// heartbeat interval.
+    mutating func sendReadRound() {
+        let round = reads.latestSentRound
+        let followers = voters.indices.filter { voters[$0] != id }
+        let chosen = followers.sorted { a, b in
+            (progress[a].readRoundConfirmed, b) > (progress[b].readRoundConfirmed, a)
+        }.prefix(quorum - 1)
+        for slot in chosen.sorted() {
+            send(to: voters[slot], .heartbeat(commit: min(progress[slot].match, log.committed), readRound: round))
+        }
+    }
+
     mutating func acknowledgeReadRound(_ round: UInt64, from: NodeID) {
         for (request, index) in reads.acknowledge(round, from: from, quorum: quorum) {
             completeRead(request, index: index, leaderHint: id)

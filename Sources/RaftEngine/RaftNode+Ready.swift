@@ -18,7 +18,7 @@ extension RaftNode {
         }
         if reads.hasUnsentRound {
             reads.markSent()
-            broadcastHeartbeat()
+            sendReadRound()
         }
         let hardState = currentHardState
         let softState = currentSoftState

@@ -120,6 +120,7 @@ extension RaftNode {
             sendAppend(slot: slot, sendIfEmpty: true)
         }
         if readRound > 0 {
+            progress[slot].readRoundConfirmed = max(progress[slot].readRoundConfirmed, readRound)
             acknowledgeReadRound(readRound, from: from)
         }
         if transferTargetIsCaughtUp(from, slot: slot) {
