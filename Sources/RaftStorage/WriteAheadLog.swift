@@ -15,6 +15,8 @@ final class WriteAheadLog {
     private var segments: [(segment: WALSegment, lastIndex: LogIndex)]
     private(set) var lastIndex: LogIndex
     private var pending = ByteWriter()
+    /// True when bytes were handed to the file since the last sync.
+    private var unsynced = false
     private var failure: StorageError?
     private let log: (String) -> Void
 
@@ -62,18 +64,21 @@ final class WriteAheadLog {
         do {
             try file.append(pending.bytes)
             pending = ByteWriter()
+            unsynced = true
         } catch {
             stop(error)
             throw error
         }
     }
 
-    /// Writes what was appended and makes it durable with one fdatasync; rolls to a new segment
-    /// when the current one is full.
+    /// Writes what was appended and makes it durable with one fdatasync (none when nothing was
+    /// written since the last one); rolls to a new segment when the current one is full.
     func sync() throws(StorageError) {
         try flush()
+        guard unsynced else { return }
         do {
             try file.sync()
+            unsynced = false
             if file.size >= segmentBytes { try roll() }
         } catch {
             stop(error)

@@ -126,6 +126,22 @@ final class GroupCommitTests: XCTestCase {
         XCTAssertEqual(state.hardState.commit, 100)
     }
 
+    func testAWriteWithNothingInItCostsNoFdatasync() async throws {
+        let fs = InMemoryFileSystem()
+        let writer = GroupCommitWriter(storage: try NodeStorage(directory: directory, fileSystem: fs))
+        _ = try await writer.persist(StorageWrite(readyID: 1, entries: [makeEntry(1, term: 1)], hardState: HardState(term: 1, vote: 2, commit: 0)))
+        let syncs = fs.syncCount
+        // An answer that must wait for earlier writes but adds nothing of its own (a commit index
+        // alone is not written) still goes through the writer, in order.
+        let empty = try await writer.persist(StorageWrite(readyID: 2, entries: []))
+        XCTAssertEqual(empty.readyID, 2)
+        XCTAssertEqual(fs.syncCount, syncs, "nothing new to make durable")
+        _ = try await writer.persist(StorageWrite(readyID: 3, entries: [makeEntry(2, term: 1)]))
+        XCTAssertEqual(fs.syncCount, syncs + 1)
+        XCTAssertEqual(durableEntryIndexes(fs), [1, 2])
+        writer.stop()
+    }
+
     func testPersistReturnsTheProofOfItsWrite() async throws {
         let fs = InMemoryFileSystem()
         let writer = GroupCommitWriter(storage: try NodeStorage(directory: directory, fileSystem: fs))
