@@ -135,7 +135,7 @@ final class ReplicationTests: XCTestCase {
         XCTAssertNil(after.hardState, "a new commit index alone is not written on its own")
         XCTAssertEqual(after.committedEntries.last?.index, 3)
         XCTAssertTrue(after.committedEntries.contains { $0.index == 2 })
-        // The new commit index is broadcast right away.
+        // The new commit index is broadcast with the next Ready.
         XCTAssertTrue(appends(after.messages, to: 2).contains { $0.commit == 3 })
     }
 

@@ -27,7 +27,7 @@ public actor NodeHost {
     private var storageFailure: StorageError?
     /// Proposals by log index: the term they were proposed in and who waits for the result.
     private var waitingWrites: [LogIndex: (term: Term, reply: WriteReply)] = [:]
-    /// Writes not yet proposed, and the batch proposed last until it is applied.
+    /// Writes not yet proposed, and the batch proposed last until it is committed.
     private var proposals = ProposalBatcher()
     /// Reads waiting for the next ReadIndex request, which serves all of them at once.
     private var readsForNextRound: [PendingRead] = []
