@@ -95,11 +95,8 @@ extension RaftNode {
             case .replicate:
                 progress[slot].inflights.free(upTo: response.index)
             }
-            if maybeCommit() {
-                appendsPendingBroadcast = true
-            } else {
-                sendAppends(slot: slot)
-            }
+            maybeCommit()
+            sendAppends(slot: slot)
         } else if wasProbe && progress[slot].match == response.index {
             progress[slot].probeSent = false
             sendAppends(slot: slot)

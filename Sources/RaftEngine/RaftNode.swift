@@ -47,9 +47,9 @@ public struct RaftNode: Sendable {
 
     var leadTransferee: NodeID?
 
-    /// New entries or a new commit index not yet broadcast. They are sent together when `ready()`
-    /// is called, so that a commit and the proposals made right after it reach each follower as
-    /// one append instead of two.
+    /// New entries not yet broadcast: they are sent when `ready()` is called, so that every proposal
+    /// made since the last one reaches each follower in one append. A new commit index alone is
+    /// never broadcast; followers learn it from the next append or heartbeat.
     var appendsPendingBroadcast = false
     var reads = ReadIndexQueue()
 
@@ -166,9 +166,7 @@ public struct RaftNode: Sendable {
         if role == .candidate, durableHardState.term == term, durableHardState.vote == id {
             recordVote(from: id, granted: true, prevote: false)
         }
-        if role == .leader, maybeCommit() {
-            appendsPendingBroadcast = true
-        }
+        if role == .leader { maybeCommit() }
     }
 
     /// Gives up leadership at once (same term), for example because this node's storage failed and

@@ -135,8 +135,10 @@ final class ReplicationTests: XCTestCase {
         XCTAssertNil(after.hardState, "a new commit index alone is not written on its own")
         XCTAssertEqual(after.committedEntries.last?.index, 3)
         XCTAssertTrue(after.committedEntries.contains { $0.index == 2 })
-        // The new commit index is broadcast with the next Ready.
-        XCTAssertTrue(appends(after.messages, to: 2).contains { $0.commit == 3 })
+        // A new commit index alone is not broadcast: followers learn it from the next append or heartbeat.
+        XCTAssertTrue(appends(after.messages, to: 2).isEmpty, "no append carries the commit index alone")
+        _ = try? leader.propose([[9]])
+        XCTAssertTrue(appends(leader.ready().messages, to: 2).contains { $0.commit == 3 && !$0.entries.isEmpty })
     }
 
     func testProposalsBetweenReadiesAreBatched() {

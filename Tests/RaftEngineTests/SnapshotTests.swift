@@ -67,6 +67,9 @@ final class SnapshotTests: XCTestCase {
         cluster.propose(1, [[7]])
         cluster.stabilize()
         XCTAssertEqual(cluster[3].lastIndex, 7)
+        // The follower learns that 7 is committed from the next heartbeat.
+        cluster.tick(1, times: 2)
+        cluster.stabilize()
         XCTAssertEqual(cluster.applied[3]?.map(\.index), [7])
         XCTAssertEqual(cluster.storage[3]!.entries.map(\.index), [7])
     }
