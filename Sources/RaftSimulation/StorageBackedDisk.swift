@@ -15,7 +15,7 @@ final class StorageBackedDisk {
     /// Opens the storage and recovers the node's state, checking it against the oracle.
     func recover(expected oracle: DurableStorage, committed: LogIndex) -> Result<PersistentState, RecoveryProblem> {
         do {
-            let storage = try NodeStorage(directory: StorageBackedDisk.directory, fileSystem: fileSystem, options: StorageOptions(segmentBytes: 4096))
+            let storage = try NodeStorage(directory: StorageBackedDisk.directory, fileSystem: fileSystem, options: StorageOptions(segmentBytes: 4096, preallocation: .synchronous))
             self.storage = storage
             let state = storage.recovered
             if let problem = StorageBackedDisk.compare(state, with: oracle, committed: committed) { return .failure(RecoveryProblem(text: problem)) }

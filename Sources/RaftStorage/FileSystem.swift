@@ -14,6 +14,13 @@ public protocol FileSystem: AnyObject, Sendable {
     func readFile(_ path: String) throws(StorageError) -> [UInt8]
     /// Opens a file for appending, creating it (empty) when `create` is set and it does not exist.
     func openForAppend(_ path: String, create: Bool) throws(StorageError) -> any AppendableFile
+    /// Opens a file whose bytes from `offset` to its end are zeros (see `createZeroFilled`):
+    /// appends go to `offset` and on, over those zeros and then past the end.
+    func openForWriting(_ path: String, at offset: Int) throws(StorageError) -> any AppendableFile
+    /// Creates `path` (replacing any file there) holding `size` zero bytes, durable when this
+    /// returns; its directory entry is durable only after `syncDirectory`. Writing into such a file
+    /// later changes no file size, so an fdatasync then writes only data.
+    func createZeroFilled(_ path: String, size: Int) throws(StorageError)
     func removeFile(_ path: String) throws(StorageError)
     /// Atomically replaces `to` with `from`.
     func rename(_ from: String, to: String) throws(StorageError)
@@ -23,8 +30,10 @@ public protocol FileSystem: AnyObject, Sendable {
     func truncateFile(_ path: String, to size: Int) throws(StorageError)
 }
 
-/// An open file that only grows at its end.
+/// An open file written only at its end: the end of what was written, which in a zero-filled
+/// file lies before the end of the file itself.
 public protocol AppendableFile: AnyObject {
+    /// Where the next append goes: the bytes written before it, counted from the file's start.
     var size: Int { get }
     func append(_ bytes: [UInt8]) throws(StorageError)
     /// Makes everything appended so far durable (fdatasync).

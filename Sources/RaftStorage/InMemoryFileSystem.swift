@@ -6,10 +6,12 @@ import Darwin
 
 /// A file system in memory that models durability precisely, for crash and fault tests.
 ///
-/// Each file is an inode holding `content` (what reads see) and `durableContent` (the content as
-/// of the last successful `sync()` on a handle of that file). `durableContent` is always a prefix
-/// of `content`: appends only extend `content`, and everything else that changes bytes
-/// (`sync`, `truncateFile`, `setContent`, `crash`, `flipBit`) keeps the two in step.
+/// Each file is an inode holding `content` (the bytes written to it) and `durableContent` (the
+/// content as of the last successful `sync()` on a handle of that file). `durableContent` is always
+/// a prefix of `content`: appends only extend `content`, and everything else that changes bytes
+/// (`sync`, `truncateFile`, `setContent`, `crash`, `flipBit`) keeps the two in step. A file made
+/// by `createZeroFilled` also has durable zeros after its content, up to `zeroFilledSize`: reads
+/// see them, and appends write over them.
 ///
 /// Each directory maps names to inodes twice: the current mapping, which `openForAppend(create:)`,
 /// `removeFile` and `rename` change, and the durable mapping, which `syncDirectory` replaces with
@@ -22,7 +24,18 @@ public final class InMemoryFileSystem: FileSystem, @unchecked Sendable {
     final class Inode {
         var content: [UInt8] = []
         var durableContent: [UInt8] = []
+        /// The size `createZeroFilled` gave the file: past `content`, zeros up to here.
+        var zeroFilledSize = 0
+
+        /// What reads see: the content, then the zeros left of the zero-filled size.
+        var bytes: [UInt8] {
+            content + repeatElement(0, count: max(zeroFilledSize - content.count, 0))
+        }
     }
+
+    /// The unit a disk writes whole: a crash keeps or loses each of these of a write into
+    /// zero-filled space as a whole, never part of one.
+    public static let sectorSize = 512
 
     struct Directory {
         var current: [String: Inode] = [:]
@@ -99,7 +112,7 @@ public final class InMemoryFileSystem: FileSystem, @unchecked Sendable {
         try locked { () throws(StorageError) in
             if directories[Self.normalized(path)] != nil { throw .io(operation: "read", path: path, errno: 21) }
             guard let inode = currentInode(path) else { throw .io(operation: "open", path: path, errno: 2) }
-            return inode.content
+            return inode.bytes
         }
     }
 
@@ -118,6 +131,35 @@ public final class InMemoryFileSystem: FileSystem, @unchecked Sendable {
                 throw .io(operation: "open", path: path, errno: 2)
             }
             return InMemoryAppendableFile(fileSystem: self, inode: inode, path: path, generation: generation)
+        }
+    }
+
+    /// Needs every byte from `offset` on to be zero.
+    public func openForWriting(_ path: String, at offset: Int) throws(StorageError) -> any AppendableFile {
+        try locked { () throws(StorageError) -> any AppendableFile in
+            guard let inode = currentInode(path) else { throw .io(operation: "open", path: path, errno: 2) }
+            let bytes = inode.bytes
+            precondition(offset <= bytes.count && bytes[offset...].allSatisfy { $0 == 0 },
+                         "\(path) is not zero from offset \(offset)")
+            inode.content = Array(bytes.prefix(offset))
+            inode.durableContent = Array(inode.durableContent.prefix(offset))
+            return InMemoryAppendableFile(fileSystem: self, inode: inode, path: path, generation: generation)
+        }
+    }
+
+    public func createZeroFilled(_ path: String, size: Int) throws(StorageError) {
+        try locked { () throws(StorageError) in
+            if directories[Self.normalized(path)] != nil { throw .io(operation: "open", path: path, errno: 21) }
+            let (parent, name) = Self.split(path)
+            guard directories[parent] != nil else { throw .io(operation: "open", path: path, errno: 2) }
+            if let code = syncErrno { throw .io(operation: "fdatasync", path: path, errno: code) }
+            if let budget = writeBudget {
+                guard size <= budget else { throw .io(operation: "write", path: path, errno: writeErrno) }
+                writeBudget = budget - size
+            }
+            let inode = Inode()
+            inode.zeroFilledSize = size
+            directories[parent]!.current[name] = inode
         }
     }
 
@@ -162,12 +204,10 @@ public final class InMemoryFileSystem: FileSystem, @unchecked Sendable {
         try locked { () throws(StorageError) in
             guard let inode = currentInode(path) else { throw .io(operation: "open", path: path, errno: 2) }
             guard size >= 0 else { throw .io(operation: "ftruncate", path: path, errno: 22) }
-            if size <= inode.content.count {
-                inode.content.removeSubrange(size...)
-            } else {
-                inode.content.append(contentsOf: repeatElement(0, count: size - inode.content.count))
-            }
+            let bytes = inode.bytes
+            inode.content = Array(bytes.prefix(size)) + repeatElement(0, count: max(size - bytes.count, 0))
             inode.durableContent = inode.content
+            inode.zeroFilledSize = 0
         }
     }
 
@@ -176,7 +216,8 @@ public final class InMemoryFileSystem: FileSystem, @unchecked Sendable {
     /// Simulates power loss. Every directory's current mapping becomes its durable mapping, and
     /// every surviving file keeps its durable content plus the first `keepUnsyncedBytes(path)`
     /// bytes (clamped to what exists) of what was appended since its last sync, modelling a torn
-    /// write. What survives is then durable. Handles opened before the crash fail with EIO.
+    /// write; in zero-filled space only whole sectors of it (`sectorSize`) survive. What survives
+    /// is then durable. Handles opened before the crash fail with EIO.
     public func crash(keepUnsyncedBytes: (String) -> Int = { _ in 0 }) {
         locked {
             generation += 1
@@ -189,8 +230,11 @@ public final class InMemoryFileSystem: FileSystem, @unchecked Sendable {
                     guard seen.insert(ObjectIdentifier(inode)).inserted else { continue }
                     let durableCount = inode.durableContent.count
                     let unsynced = inode.content.count - durableCount
-                    let kept = min(max(keepUnsyncedBytes(Self.join(directoryPath, name)), 0), unsynced)
-                    inode.content.removeSubrange((durableCount + kept)...)
+                    var end = durableCount + min(max(keepUnsyncedBytes(Self.join(directoryPath, name)), 0), unsynced)
+                    if end < inode.zeroFilledSize {
+                        end = max(durableCount, end / Self.sectorSize * Self.sectorSize)
+                    }
+                    inode.content.removeSubrange(end...)
                     inode.durableContent = inode.content
                 }
             }
@@ -249,12 +293,19 @@ public final class InMemoryFileSystem: FileSystem, @unchecked Sendable {
             }
             inode.content = bytes
             inode.durableContent = bytes
+            inode.zeroFilledSize = 0
         }
     }
 
-    /// What reads of the file see now, or nil when there is no such file.
+    /// The bytes written to the file (without the zeros of a zero-filled file after them), or nil
+    /// when there is no such file.
     public func content(of path: String) -> [UInt8]? {
         locked { currentInode(path)?.content }
+    }
+
+    /// The size of the file as reads see it, zeros included, or nil when there is no such file.
+    public func readableSize(of path: String) -> Int? {
+        locked { currentInode(path).map { max($0.content.count, $0.zeroFilledSize) } }
     }
 
     /// The content of the file at `path` as of its last sync, or nil when there is no such file.

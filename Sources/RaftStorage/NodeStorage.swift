@@ -4,9 +4,12 @@ import RaftEngine
 public struct StorageOptions: Sendable {
     /// A log segment is closed and a new one started once it reaches this size.
     public var segmentBytes: Int
+    /// Whether segments are zero-filled to `segmentBytes` before records are written into them.
+    public var preallocation: SegmentPreallocation
 
-    public init(segmentBytes: Int = 64 << 20) {
+    public init(segmentBytes: Int = 64 << 20, preallocation: SegmentPreallocation = .off) {
         self.segmentBytes = segmentBytes
+        self.preallocation = preallocation
     }
 }
 
@@ -61,7 +64,7 @@ public final class NodeStorage {
         commitWritten = commit
         recovered = PersistentState(hardState: HardState(term: hard.term, vote: hard.vote, commit: commit), snapshot: snapshot, entries: entries)
         wal = try WriteAheadLog(directory: walDirectory, fileSystem: fileSystem, segmentBytes: options.segmentBytes,
-                                replayed: replayed, log: log)
+                                preallocation: options.preallocation, replayed: replayed, log: log)
         // A crash after a leader's snapshot file was saved but before the log recorded it: the
         // log still ends elsewhere, so record the reset now, before anything is appended after it.
         if let snapshot, entries.isEmpty, replayed.lastIndex != snapshot.index {

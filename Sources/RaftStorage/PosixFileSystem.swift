@@ -67,8 +67,7 @@ public final class PosixFileSystem: FileSystem {
     }
 
     public func openForAppend(_ path: String, create: Bool) throws(StorageError) -> any AppendableFile {
-        let flags = O_WRONLY | O_APPEND | (create ? O_CREAT : 0)
-        let fd = try openFile(path, flags: flags, operation: "open")
+        let fd = try openFile(path, flags: O_WRONLY | (create ? O_CREAT : 0), operation: "open")
         var status = stat()
         if fstat(fd, &status) != 0 {
             let code = errno
@@ -76,6 +75,21 @@ public final class PosixFileSystem: FileSystem {
             throw .io(operation: "fstat", path: path, errno: code)
         }
         return PosixAppendableFile(fd: fd, path: path, size: Int(status.st_size))
+    }
+
+    public func openForWriting(_ path: String, at offset: Int) throws(StorageError) -> any AppendableFile {
+        PosixAppendableFile(fd: try openFile(path, flags: O_WRONLY, operation: "open"), path: path, size: offset)
+    }
+
+    public func createZeroFilled(_ path: String, size: Int) throws(StorageError) {
+        let file = PosixAppendableFile(fd: try openFile(path, flags: O_WRONLY | O_CREAT | O_TRUNC, operation: "open"),
+                                       path: path, size: 0)
+        defer { file.close() }
+        let chunk = [UInt8](repeating: 0, count: min(size, 1 << 20))
+        while file.size < size {
+            try file.append(file.size + chunk.count <= size ? chunk : Array(chunk[..<(size - file.size)]))
+        }
+        try file.sync()
     }
 
     public func removeFile(_ path: String) throws(StorageError) {
@@ -113,8 +127,8 @@ public final class PosixFileSystem: FileSystem {
     }
 }
 
-/// A file descriptor opened with O_APPEND; `size` counts the bytes it held when opened plus
-/// every byte appended through it.
+/// A file descriptor written with `pwrite` at `size`, the offset it was opened at plus every byte
+/// appended through it.
 final class PosixAppendableFile: AppendableFile {
     private var fd: Int32
     private let path: String
@@ -133,7 +147,7 @@ final class PosixAppendableFile: AppendableFile {
         var written = 0
         while written < bytes.count {
             let count = bytes.withUnsafeBytes { raw in
-                write(fd, raw.baseAddress! + written, raw.count - written)
+                pwrite(fd, raw.baseAddress! + written, raw.count - written, off_t(size))
             }
             if count < 0 {
                 if errno == EINTR { continue }

@@ -58,6 +58,30 @@ enum WALRecord: Equatable {
         case damaged(String)
     }
 
+    /// The sector size `holdsZeroSector` assumes: the smallest unit a disk writes whole.
+    static let sectorSize = 512
+
+    /// True when a sector the damaged record at `offset` covers (its header alone when its length
+    /// cannot be trusted) is zero from where the record enters it to the sector's end: in a
+    /// zero-filled segment, the trace of a write a crash interrupted, since the disk writes each
+    /// sector whole or not at all. A flipped bit leaves no such run.
+    static func holdsZeroSector(_ bytes: [UInt8], at offset: Int) -> Bool {
+        var reader = ByteReader(bytes, offset: offset)
+        var end = offset + headerSize
+        if let length = reader.u32(), let lengthCRC = reader.u32(),
+           CRC32C.checksum(bytes[offset..<offset + 4]) == lengthCRC {
+            end += Int(length)
+        }
+        end = min(end, bytes.count)
+        var start = offset
+        while start < end {
+            let sectorEnd = min((start / sectorSize + 1) * sectorSize, bytes.count)
+            if bytes[start..<sectorEnd].allSatisfy({ $0 == 0 }) { return true }
+            start = sectorEnd
+        }
+        return false
+    }
+
     static func read(_ bytes: [UInt8], at offset: Int) -> ReadOutcome {
         var reader = ByteReader(bytes, offset: offset)
         guard let length = reader.u32(), let lengthCRC = reader.u32() else { return .incomplete }

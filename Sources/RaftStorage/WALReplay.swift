@@ -9,6 +9,8 @@ struct WALContents {
     var snapshotMarker: (index: LogIndex, term: Term)?
     /// Segments in sequence order, with the highest entry index each holds (0 if none).
     var segments: [(segment: WALSegment, lastIndex: LogIndex)] = []
+    /// Where the records of the last segment end: the next record goes there.
+    var lastSegmentEnd = 0
 
     var lastIndex: LogIndex { entries.last?.index ?? snapshotMarker?.index ?? 0 }
 
@@ -42,10 +44,14 @@ struct WALContents {
 
 /// Reads every segment in order and rebuilds the log.
 ///
-/// An incomplete record at the very end of the last segment is a write that a crash interrupted:
-/// it was never acknowledged, so it is cut off (and logged). Anything else that is wrong (a
-/// checksum mismatch, an incomplete record before the end, a missing or misnumbered segment, a bad
-/// header) is damage, and replay refuses with the file, offset and index.
+/// A segment's records end where its file ends or where only zeros follow (the unwritten rest of
+/// a zero-filled segment). In the last segment, a write that a crash interrupted was never
+/// acknowledged, so it is cut off (and logged): a record that runs past the end of the file, or,
+/// in zero-filled space, a record holding a whole disk sector of zeros (the disk writes sectors
+/// whole, and one of them never arrived). Anything else that is wrong (a checksum mismatch, an
+/// incomplete record before the end, zeros followed by data in a segment that is not the last, a
+/// missing or misnumbered segment, a bad header) is damage, and replay refuses with the file,
+/// offset and index.
 enum WALReplay {
     static func replay(directory: String, fileSystem: any FileSystem, log: (String) -> Void) throws(StorageError) -> WALContents {
         var contents = WALContents()
@@ -62,7 +68,7 @@ enum WALReplay {
         if let last = segments.last {
             let path = joinPath(directory, last.fileName)
             let bytes = try fileSystem.readFile(path)
-            if bytes.count < WALSegment.headerSize && segments.count > 1 {
+            if last.headerIsUnfinished(bytes) && segments.count > 1 {
                 log("removing incomplete new log segment \(path) (\(bytes.count) bytes): interrupted while it was created")
                 try fileSystem.removeFile(path)
                 try fileSystem.syncDirectory(directory)
@@ -74,7 +80,7 @@ enum WALReplay {
             let path = joinPath(directory, segment.fileName)
             let bytes = try fileSystem.readFile(path)
             if let problem = segment.validateHeader(bytes) {
-                if isLast && bytes.count < WALSegment.headerSize && segments.count == 1 {
+                if isLast && segment.headerIsUnfinished(bytes) && segments.count == 1 {
                     log("rewriting incomplete header of \(path): interrupted while it was created")
                     try fileSystem.truncateFile(path, to: 0)
                     let file = try fileSystem.openForAppend(path, create: false)
@@ -82,6 +88,7 @@ enum WALReplay {
                     try file.sync()
                     file.close()
                     contents.segments.append((segment, contents.lastIndex))
+                    contents.lastSegmentEnd = WALSegment.headerSize
                     continue
                 }
                 throw .corrupt(path: path, offset: 0, index: segment.firstIndex, reason: problem)
@@ -91,25 +98,31 @@ enum WALReplay {
                                reason: "segment starts at index \(segment.firstIndex) but the log before it ends at \(contents.lastIndex)")
             }
             var offset = WALSegment.headerSize
-            while offset < bytes.count {
+            records: while offset < bytes.count {
+                let problem: String
+                let torn: Bool
                 switch WALRecord.read(bytes, at: offset) {
                 case .record(let record, let size):
                     try contents.apply(record, path: path, offset: offset)
                     offset += size
+                    continue records
                 case .incomplete:
-                    guard isLast else {
-                        throw .corrupt(path: path, offset: offset, index: contents.lastIndex + 1,
-                                       reason: "record is cut short in a segment that is not the last")
-                    }
-                    log("cutting torn write at the end of \(path): \(bytes.count - offset) bytes at offset \(offset) (a write the crash interrupted; it was never acknowledged)")
-                    try fileSystem.truncateFile(path, to: offset)
-                    contents.segments.append((segment, contents.lastIndex))
-                    return contents
+                    problem = "record is cut short in a segment that is not the last"
+                    torn = true
                 case .damaged(let reason):
-                    throw .corrupt(path: path, offset: offset, index: contents.lastIndex + 1, reason: reason)
+                    problem = reason
+                    torn = WALRecord.holdsZeroSector(bytes, at: offset)
                 }
+                if bytes[offset...].allSatisfy({ $0 == 0 }) { break records }
+                guard isLast && torn else {
+                    throw .corrupt(path: path, offset: offset, index: contents.lastIndex + 1, reason: problem)
+                }
+                log("cutting torn write at the end of \(path): \(bytes.count - offset) bytes at offset \(offset) (a write the crash interrupted; it was never acknowledged)")
+                try fileSystem.truncateFile(path, to: offset)
+                break records
             }
             contents.segments.append((segment, contents.lastIndex))
+            contents.lastSegmentEnd = offset
         }
         return contents
     }

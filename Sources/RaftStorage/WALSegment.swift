@@ -40,6 +40,15 @@ struct WALSegment: Equatable {
         return writer.bytes
     }
 
+    /// True when `bytes` hold this segment's header unfinished, as a crash while the segment was
+    /// created leaves it: fewer bytes than a header, or the start of the header and then zeros
+    /// (in a zero-filled file).
+    func headerIsUnfinished(_ bytes: [UInt8]) -> Bool {
+        guard bytes.count >= WALSegment.headerSize else { return true }
+        let written = zip(bytes, header).prefix { $0 == $1 }.count
+        return written < WALSegment.headerSize && bytes[written..<WALSegment.headerSize].allSatisfy { $0 == 0 }
+    }
+
     /// Checks a file's header against this segment's name; returns the problem, if any.
     func validateHeader(_ bytes: [UInt8]) -> String? {
         guard bytes.count >= WALSegment.headerSize else { return "header is incomplete" }

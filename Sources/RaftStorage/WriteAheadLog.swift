@@ -7,6 +7,9 @@ import RaftEngine
 /// write or sync error the log refuses all further work (`StorageError.failed`): the state of the
 /// file after a failed write or fsync is unknown, so only a restart (which replays and cuts a torn
 /// tail) may continue.
+///
+/// With preallocation each new segment is the zero-filled `SpareSegment`, renamed; records are
+/// written over its zeros.
 final class WriteAheadLog {
     let directory: String
     let fileSystem: any FileSystem
@@ -19,27 +22,48 @@ final class WriteAheadLog {
     private var unsynced = false
     private var failure: StorageError?
     private let log: (String) -> Void
+    private let spare: SpareSegment
 
-    /// Opens the log after replay, appending to its last segment (creating the first one if none).
-    init(directory: String, fileSystem: any FileSystem, segmentBytes: Int, replayed: WALContents,
-         log: @escaping (String) -> Void) throws(StorageError) {
+    /// Opens the log after replay, appending to its last segment (creating the first one if none,
+    /// zero-filled unless preallocation is off).
+    init(directory: String, fileSystem: any FileSystem, segmentBytes: Int, preallocation: SegmentPreallocation,
+         replayed: WALContents, log: @escaping (String) -> Void) throws(StorageError) {
         self.directory = directory
         self.fileSystem = fileSystem
         self.segmentBytes = segmentBytes
         self.log = log
         self.lastIndex = replayed.lastIndex
-        if let last = replayed.segments.last {
-            self.segments = replayed.segments
-            self.file = try fileSystem.openForAppend(joinPath(directory, last.segment.fileName), create: false)
-        } else {
-            let first = WALSegment(sequence: 1, firstIndex: replayed.lastIndex + 1)
-            self.file = try WriteAheadLog.createSegment(first, directory: directory, fileSystem: fileSystem)
-            self.segments = [(first, replayed.lastIndex)]
+        spare = SpareSegment(directory: directory, size: segmentBytes, fileSystem: fileSystem, mode: preallocation, log: log)
+        do {
+            try spare.discardLeftover()
+            if let last = replayed.segments.last {
+                self.segments = replayed.segments
+                self.file = try fileSystem.openForWriting(joinPath(directory, last.segment.fileName), at: replayed.lastSegmentEnd)
+            } else {
+                let first = WALSegment(sequence: 1, firstIndex: replayed.lastIndex + 1)
+                spare.prepare()
+                spare.waitUntilPrepared()
+                self.file = try WriteAheadLog.createSegment(first, directory: directory, fileSystem: fileSystem, spare: spare)
+                self.segments = [(first, replayed.lastIndex)]
+            }
+        } catch {
+            spare.stop()
+            throw error
         }
+        spare.prepare()
     }
 
-    private static func createSegment(_ segment: WALSegment, directory: String, fileSystem: any FileSystem) throws(StorageError) -> any AppendableFile {
-        let file = try fileSystem.openForAppend(joinPath(directory, segment.fileName), create: true)
+    /// Creates a segment, from the spare when it is ready, and makes it durable with its header.
+    private static func createSegment(_ segment: WALSegment, directory: String, fileSystem: any FileSystem,
+                                      spare: SpareSegment) throws(StorageError) -> any AppendableFile {
+        let path = joinPath(directory, segment.fileName)
+        let file: any AppendableFile
+        if spare.take() {
+            try fileSystem.rename(spare.path, to: path)
+            file = try fileSystem.openForWriting(path, at: 0)
+        } else {
+            file = try fileSystem.openForAppend(path, create: true)
+        }
         try file.append(segment.header)
         try file.sync()
         try fileSystem.syncDirectory(directory)
@@ -93,10 +117,11 @@ final class WriteAheadLog {
 
     private func roll() throws(StorageError) {
         let next = WALSegment(sequence: segments.last!.segment.sequence + 1, firstIndex: lastIndex + 1)
-        let newFile = try WriteAheadLog.createSegment(next, directory: directory, fileSystem: fileSystem)
+        let newFile = try WriteAheadLog.createSegment(next, directory: directory, fileSystem: fileSystem, spare: spare)
         file.close()
         file = newFile
         segments.append((next, lastIndex))
+        spare.prepare()
     }
 
     /// Deletes whole segments that hold only entries at or below `index` (a durable snapshot covers
@@ -114,6 +139,7 @@ final class WriteAheadLog {
     var segmentCount: Int { segments.count }
 
     func close() {
+        spare.stop()
         file.close()
     }
 }

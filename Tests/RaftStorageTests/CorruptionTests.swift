@@ -6,12 +6,16 @@ import RaftEngine
 /// file, the byte offset and the index, and never starts on a wrong or shortened log.
 final class CorruptionTests: XCTestCase {
     private let directory = "/data/node-1"
+    /// When set, `makeLog` writes into zero-filled segments of 4 KiB.
+    private var zeroFilled = false
 
     /// Entries 1...`count` of term 1, synced in batches of `batch`, with small segments when
     /// `segmentBytes` is given; no commit records unless `commit`.
     private func makeLog(count: LogIndex, batch: LogIndex = 1, segmentBytes: Int = 64 << 20, commit: Bool = false) throws -> (InMemoryFileSystem, StorageTracker) {
         let fs = InMemoryFileSystem()
-        let tracker = try StorageTracker(fileSystem: fs, directory: directory, options: StorageOptions(segmentBytes: segmentBytes))
+        let options = zeroFilled ? StorageOptions(segmentBytes: min(segmentBytes, 4096), preallocation: .synchronous)
+                                 : StorageOptions(segmentBytes: segmentBytes)
+        let tracker = try StorageTracker(fileSystem: fs, directory: directory, options: options)
         try tracker.write(hardState: HardState(term: 1, vote: 1, commit: 0))
         var next: LogIndex = 1
         while next <= count {
@@ -64,6 +68,28 @@ final class CorruptionTests: XCTestCase {
     func testBitFlipAnywhereInTheSyncedFinalRecordIsRefused() throws {
         let problems = try flipsNotRefused(entry: 10)
         XCTAssertTrue(problems.isEmpty, "\(problems.count) bit flips in the synced final entry 10 were not refused:\n" + problems.joined(separator: "\n"))
+    }
+
+    func testBitFlipAnywhereInTheSyncedFinalRecordOfAZeroFilledSegmentIsRefused() throws {
+        zeroFilled = true
+        let (fs, _) = try makeLog(count: 10)
+        let path = try XCTUnwrap(try segmentPaths(fs, directory: directory).first)
+        XCTAssertEqual(fs.readableSize(of: path), 4096, "the records were written into a zero-filled segment")
+        let problems = try flipsNotRefused(entry: 10) + flipsNotRefused(entry: 5)
+        XCTAssertTrue(problems.isEmpty, "\(problems.count) bit flips in synced entries 10 and 5, followed by zeros, were not refused:\n" + problems.joined(separator: "\n"))
+    }
+
+    func testZerosBeforeTheEndOfAnEarlierZeroFilledSegmentAreRefused() throws {
+        zeroFilled = true
+        let (fs, _) = try makeLog(count: 200, batch: 10, segmentBytes: 4096)
+        let paths = try segmentPaths(fs, directory: directory)
+        XCTAssertGreaterThan(paths.count, 2)
+        let bytes = try fs.readFile(paths[0])
+        let record = try XCTUnwrap(records(in: bytes).dropFirst(3).first)
+        var damaged = bytes
+        damaged.replaceSubrange(record.offset..<(record.offset + WALRecord.headerSize), with: repeatElement(0, count: WALRecord.headerSize))
+        try fs.setContent(path: paths[0], bytes: damaged)
+        assertCorrupt(path: paths[0], offset: record.offset, index: .some(record.entryIndex!)) { () throws(StorageError) in try open(fs) }
     }
 
     func testBitFlipInTheMiddleOfASyncedRecordAfterTheWorkload() throws {

@@ -19,7 +19,7 @@ final class CrashPointTests: XCTestCase {
     /// entries that must survive another crash.
     @discardableResult
     private func crashAtEveryOperation(
-        segmentBytes: Int = 400, keptBytes: Int = 0,
+        segmentBytes: Int = 400, keptBytes: Int = 0, preallocation: SegmentPreallocation = .off,
         setup: (StorageTracker) throws(StorageError) -> Void,
         operation: (StorageTracker) throws(StorageError) -> Void,
         file: StaticString = #filePath, line: UInt = #line
@@ -28,7 +28,7 @@ final class CrashPointTests: XCTestCase {
         var stop = 0
         while stop < 500 {
             let controlled = ControlledFileSystem()
-            let tracker = try StorageTracker(fileSystem: controlled, options: StorageOptions(segmentBytes: segmentBytes))
+            let tracker = try StorageTracker(fileSystem: controlled, options: StorageOptions(segmentBytes: segmentBytes, preallocation: preallocation))
             try setup(tracker)
             controlled.stop(afterMore: stop)
             var completed = true
@@ -131,12 +131,18 @@ final class CrashPointTests: XCTestCase {
     }
 
     func testAppendsAcrossSegmentRollsCrashAtEveryOperation() throws {
-        for kept in [0, 1 << 20] {
-            try crashAtEveryOperation(segmentBytes: 200, keptBytes: kept, setup: workload) { tracker throws(StorageError) in
-                for round in 0..<4 {
-                    try tracker.write(entries: makeEntries((76 + 4 * LogIndex(round))...(79 + 4 * LogIndex(round)), term: 4),
-                                      hardState: HardState(term: 4, vote: noNode, commit: 72 + LogIndex(round)))
-                    try tracker.sync()
+        for preallocation in [SegmentPreallocation.off, .synchronous] {
+            for kept in [0, 1 << 20] {
+                let outcomes = try crashAtEveryOperation(segmentBytes: 200, keptBytes: kept, preallocation: preallocation, setup: workload) { tracker throws(StorageError) in
+                    for round in 0..<4 {
+                        try tracker.write(entries: makeEntries((76 + 4 * LogIndex(round))...(79 + 4 * LogIndex(round)), term: 4),
+                                          hardState: HardState(term: 4, vote: noNode, commit: 72 + LogIndex(round)))
+                        try tracker.sync()
+                    }
+                }
+                if preallocation == .synchronous {
+                    XCTAssertTrue(outcomes.contains { $0.lastOperation.hasPrefix("rename") && $0.lastOperation.contains(SpareSegment.fileName) },
+                                  "a crash right after the spare became a segment: \(outcomes.map(\.lastOperation))")
                 }
             }
         }

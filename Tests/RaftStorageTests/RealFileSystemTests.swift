@@ -43,6 +43,29 @@ final class RealFileSystemTests: XCTestCase {
         tracker.close()
     }
 
+    func testZeroFilledSegmentsPreparedInTheBackground() throws {
+        let fs = PosixFileSystem()
+        let directory = joinPath(root, "node-1")
+        let tracker = try StorageTracker(fileSystem: fs, directory: directory,
+                                         options: StorageOptions(segmentBytes: 4096, preallocation: .background))
+        let first = try XCTUnwrap(try segmentPaths(fs, directory: directory).first)
+        XCTAssertEqual(try fs.readFile(first).count, 4096, "the first segment is zero-filled before anything is written")
+        try tracker.runStandardWorkload()
+        for _ in 0..<40 {
+            try tracker.append(3, size: 100, commit: tracker.lastIndex + 3)
+            try tracker.sync()
+        }
+        XCTAssertGreaterThan(tracker.storage.segmentCount, 3)
+        let last = tracker.lastIndex
+        let state = try tracker.reopen()
+        XCTAssertEqual(state.entries.last?.index, last)
+        XCTAssertEqual(state.hardState.commit, last)
+        XCTAssertFalse(tracker.logLines.contains("torn"), "\(tracker.logLines.lines)")
+        tracker.close()
+        let spare = joinPath(joinPath(directory, "wal"), SpareSegment.fileName)
+        XCTAssertEqual(try fs.readFile(spare), [UInt8](repeating: 0, count: 4096), "closing waits for the spare")
+    }
+
     func testTornTailWrittenByHandIsCut() throws {
         let fs = PosixFileSystem()
         let directory = joinPath(root, "node-1")

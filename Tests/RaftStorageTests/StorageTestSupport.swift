@@ -497,6 +497,16 @@ final class ControlledFileSystem: FileSystem, @unchecked Sendable {
         return ControlledFile(fileSystem: self, file: try inner.openForAppend(path, create: create), path: path)
     }
 
+    func openForWriting(_ path: String, at offset: Int) throws(StorageError) -> any AppendableFile {
+        try admit("open", path)
+        return ControlledFile(fileSystem: self, file: try inner.openForWriting(path, at: offset), path: path)
+    }
+
+    func createZeroFilled(_ path: String, size: Int) throws(StorageError) {
+        try admit("zero-fill", path)
+        try inner.createZeroFilled(path, size: size)
+    }
+
     func removeFile(_ path: String) throws(StorageError) {
         try admit("unlink", path)
         try inner.removeFile(path)

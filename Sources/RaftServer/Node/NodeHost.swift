@@ -57,7 +57,7 @@ public actor NodeHost {
         storageLog[metadataKey: "component"] = "storage"
         let storage = try NodeStorage(
             directory: options.stateDirectory, fileSystem: PosixFileSystem(),
-            options: StorageOptions(segmentBytes: options.segmentBytes),
+            options: StorageOptions(segmentBytes: options.segmentBytes, preallocation: .background),
             log: { storageLog.notice("\($0)") })
         let recovered = storage.recovered
         engine = try RaftNode(config: options.raft, restoring: recovered)
