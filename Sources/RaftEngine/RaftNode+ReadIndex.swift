@@ -38,9 +38,18 @@ extension RaftNode {
         }
     }
 
+    /// Confirms the reads a quorum has now answered for. A follower whose read is confirmed
+    /// answers it only once it has applied up to the read index; as a commit index is never sent
+    /// on its own, each such follower also gets a heartbeat carrying it.
     mutating func acknowledgeReadRound(_ round: UInt64, from: NodeID) {
+        var followersServed: Set<NodeID> = []
         for (request, index) in reads.acknowledge(round, from: from, quorum: quorum) {
             completeRead(request, index: index, leaderHint: id)
+            if request.from != id { followersServed.insert(request.from) }
+        }
+        for follower in followersServed.sorted() {
+            let slot = slot(of: follower)!
+            send(to: follower, .heartbeat(commit: min(progress[slot].match, log.committed), readRound: 0))
         }
     }
 

@@ -48,7 +48,7 @@ extension RaftNode {
         send(to: voters[slot], .snapshot(snapshot))
     }
 
-    /// Sends new entries (or an empty append carrying the commit index) to every follower.
+    /// Sends new entries to every follower (an empty append to one that has nothing new to get).
     mutating func broadcastAppend() {
         for slot in voters.indices where voters[slot] != id {
             if !sendAppend(slot: slot, sendIfEmpty: true) { continue }

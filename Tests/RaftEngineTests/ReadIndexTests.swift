@@ -198,6 +198,20 @@ final class ReadIndexTests: XCTestCase {
         XCTAssertEqual(cluster.readStates[1] ?? [], [], "the leader answers the follower, not itself")
     }
 
+    func testAFollowerLearnsTheCommitIndexWithItsConfirmedRead() {
+        let cluster = TestCluster(ids: [1, 2, 3, 4, 5])
+        cluster.elect(1)
+        cluster.propose(1, [[1]])
+        cluster.stabilize()
+        XCTAssertEqual(cluster[1].commitIndex, 2)
+        XCTAssertLessThan(cluster[5].commitIndex, 2, "a commit index alone is not sent")
+        cluster[5].readIndex(requestID: 9)
+        cluster.stabilize()
+        XCTAssertEqual(cluster.readStates[5], [ReadState(requestID: 9, outcome: .confirmed(index: 2))])
+        XCTAssertEqual(cluster[5].commitIndex, 2, "the follower can apply up to its read index without waiting for a heartbeat")
+        XCTAssertEqual(cluster.applied[5]?.last?.index, 2)
+    }
+
     func testReadOnNodeWithoutLeaderIsRejected() {
         var node = makeNode(makeConfig(id: 2, voters: [1, 2, 3]))
         node.readIndex(requestID: 3)
