@@ -69,8 +69,13 @@ public final class NodeStorage {
         // log still ends elsewhere, so record the reset now, before anything is appended after it.
         if let snapshot, entries.isEmpty, replayed.lastIndex != snapshot.index {
             log("recording the snapshot at \(snapshot.index) in the log: it replaced the log before a crash")
-            try wal.append(.snapshotMarker(index: snapshot.index, term: snapshot.term))
-            try wal.sync()
+            do {
+                try wal.append(.snapshotMarker(index: snapshot.index, term: snapshot.term))
+                try wal.sync()
+            } catch {
+                wal.close()
+                throw error
+            }
         }
     }
 

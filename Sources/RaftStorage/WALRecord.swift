@@ -3,9 +3,10 @@ import RaftEngine
 /// One framed record of the write-ahead log.
 ///
 /// On disk: `length: u32` (payload bytes), `lengthCRC: u32` (CRC-32C of the four length bytes),
-/// `crc: u32` (CRC-32C of the type byte and the payload), `type: u8`, then the payload. All
-/// integers are little-endian. The length has its own checksum so that a damaged length is never
-/// mistaken for a record cut short by a crash (which would be cut off as a torn write).
+/// `crc: u32` (CRC-32C of the type byte and the payload as stored), `type: u8`, then the payload,
+/// whitened (`PayloadWhitening`) in segments of format version 2. All integers are little-endian.
+/// The length has its own checksum so that a damaged length is never mistaken for a record cut
+/// short by a crash (which would be cut off as a torn write).
 enum WALRecord: Equatable {
     /// A log entry. An entry whose index is at or below the last one replaces that suffix.
     case entry(Entry)
@@ -22,7 +23,9 @@ enum WALRecord: Equatable {
         case snapshotMarker = 3
     }
 
-    func encode(into writer: inout ByteWriter) {
+    /// Appends the record as stored in a segment of format version 2, or, when `whitened` is false,
+    /// of version 1.
+    func encode(into writer: inout ByteWriter, whitened: Bool = true) {
         var payload = ByteWriter()
         let kind: Kind
         switch self {
@@ -40,6 +43,7 @@ enum WALRecord: Equatable {
             payload.u64(index)
             payload.u64(term)
         }
+        if whitened { PayloadWhitening.apply(&payload.bytes) }
         let crc = CRC32C.checksum(payload.bytes, continuing: CRC32C.checksum([kind.rawValue]))
         let length = UInt32(payload.bytes.count)
         writer.u32(length)
@@ -64,7 +68,8 @@ enum WALRecord: Equatable {
     /// True when a sector the damaged record at `offset` covers (its header alone when its length
     /// cannot be trusted) is zero from where the record enters it to the sector's end: in a
     /// zero-filled segment, the trace of a write a crash interrupted, since the disk writes each
-    /// sector whole or not at all. A flipped bit leaves no such run.
+    /// sector whole or not at all. A flipped bit leaves no such run: whitened payloads hold no
+    /// zero runs of their own (bar a few bytes at a sector's start, by chance).
     static func holdsZeroSector(_ bytes: [UInt8], at offset: Int) -> Bool {
         var reader = ByteReader(bytes, offset: offset)
         var end = offset + headerSize
@@ -82,7 +87,8 @@ enum WALRecord: Equatable {
         return false
     }
 
-    static func read(_ bytes: [UInt8], at offset: Int) -> ReadOutcome {
+    /// Reads the record at `offset` of a segment whose payloads are `whitened` (format version 2).
+    static func read(_ bytes: [UInt8], at offset: Int, whitened: Bool = true) -> ReadOutcome {
         var reader = ByteReader(bytes, offset: offset)
         guard let length = reader.u32(), let lengthCRC = reader.u32() else { return .incomplete }
         guard CRC32C.checksum(bytes[offset..<offset + 4]) == lengthCRC else {
@@ -90,10 +96,11 @@ enum WALRecord: Equatable {
         }
         guard let crc = reader.u32(), let kindByte = reader.u8() else { return .incomplete }
         guard Int(length) <= reader.remaining else { return .incomplete }
-        let payload = reader.raw(Int(length))!
+        var payload = reader.raw(Int(length))!
         guard CRC32C.checksum(payload, continuing: CRC32C.checksum([kindByte])) == crc else {
             return .damaged("checksum mismatch")
         }
+        if whitened { PayloadWhitening.apply(&payload) }
         var fields = ByteReader(payload)
         let size = headerSize + Int(length)
         switch Kind(rawValue: kindByte) {

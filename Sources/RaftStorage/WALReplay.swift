@@ -11,6 +11,8 @@ struct WALContents {
     var segments: [(segment: WALSegment, lastIndex: LogIndex)] = []
     /// Where the records of the last segment end: the next record goes there.
     var lastSegmentEnd = 0
+    /// Whether the last segment's format whitens record payloads (version 2 on).
+    var lastSegmentWhitened = true
 
     var lastIndex: LogIndex { entries.last?.index ?? snapshotMarker?.index ?? 0 }
 
@@ -44,14 +46,15 @@ struct WALContents {
 
 /// Reads every segment in order and rebuilds the log.
 ///
-/// A segment's records end where its file ends or where only zeros follow (the unwritten rest of
-/// a zero-filled segment). In the last segment, a write that a crash interrupted was never
-/// acknowledged, so it is cut off (and logged): a record that runs past the end of the file, or,
-/// in zero-filled space, a record holding a whole disk sector of zeros (the disk writes sectors
-/// whole, and one of them never arrived). Anything else that is wrong (a checksum mismatch, an
-/// incomplete record before the end, zeros followed by data in a segment that is not the last, a
-/// missing or misnumbered segment, a bad header) is damage, and replay refuses with the file,
-/// offset and index.
+/// A segment's records end where its file ends or, in the last segment, where only zeros follow
+/// (the unwritten rest of a zero-filled segment; a roll cuts the segment before it to its
+/// records). In the last segment, a write that a crash interrupted was never acknowledged, so it
+/// is cut off (and logged): a record that runs past the end of the file, or a damaged record
+/// holding a disk sector of zeros (the disk writes sectors whole, and one of them never arrived;
+/// payloads are whitened, so a complete record holds no such run). Anything else that is wrong (a
+/// checksum mismatch, an incomplete record before the end, zeros in a segment that is not the
+/// last, a missing or misnumbered segment, a bad header) is damage, and replay refuses with the
+/// file, offset and index.
 enum WALReplay {
     static func replay(directory: String, fileSystem: any FileSystem, log: (String) -> Void) throws(StorageError) -> WALContents {
         var contents = WALContents()
@@ -89,6 +92,7 @@ enum WALReplay {
                     file.close()
                     contents.segments.append((segment, contents.lastIndex))
                     contents.lastSegmentEnd = WALSegment.headerSize
+                    contents.lastSegmentWhitened = true
                     continue
                 }
                 throw .corrupt(path: path, offset: 0, index: segment.firstIndex, reason: problem)
@@ -97,11 +101,12 @@ enum WALReplay {
                 throw .corrupt(path: path, offset: 0, index: segment.firstIndex,
                                reason: "segment starts at index \(segment.firstIndex) but the log before it ends at \(contents.lastIndex)")
             }
+            let whitened = WALSegment.payloadsAreWhitened(header: bytes)
             var offset = WALSegment.headerSize
             records: while offset < bytes.count {
                 let problem: String
                 let torn: Bool
-                switch WALRecord.read(bytes, at: offset) {
+                switch WALRecord.read(bytes, at: offset, whitened: whitened) {
                 case .record(let record, let size):
                     try contents.apply(record, path: path, offset: offset)
                     offset += size
@@ -113,8 +118,14 @@ enum WALReplay {
                     problem = reason
                     torn = WALRecord.holdsZeroSector(bytes, at: offset)
                 }
-                if bytes[offset...].allSatisfy({ $0 == 0 }) { break records }
+                // Only the last segment has an unwritten rest: a roll cuts the one before it to its records.
+                let onlyZeros = bytes[offset...].allSatisfy { $0 == 0 }
+                if onlyZeros && isLast { break records }
                 guard isLast && torn else {
+                    if onlyZeros {
+                        throw .corrupt(path: path, offset: offset, index: contents.lastIndex + 1,
+                                       reason: "zeros instead of records up to the end of a segment that is not the last")
+                    }
                     throw .corrupt(path: path, offset: offset, index: contents.lastIndex + 1, reason: problem)
                 }
                 log("cutting torn write at the end of \(path): \(bytes.count - offset) bytes at offset \(offset) (a write the crash interrupted; it was never acknowledged)")
@@ -123,6 +134,7 @@ enum WALReplay {
             }
             contents.segments.append((segment, contents.lastIndex))
             contents.lastSegmentEnd = offset
+            contents.lastSegmentWhitened = whitened
         }
         return contents
     }

@@ -5,10 +5,12 @@ import RaftEngine
 /// Segments are named `<sequence>-<firstIndex>.wal` (16 hex digits each) and start with a 32-byte
 /// header: magic `RKVWAL\0\u{1}`, format version (u32), sequence (u64), the index the segment's
 /// first new entry will have (u64), and a CRC-32C of those 28 bytes. Sequences are consecutive; a
-/// gap means a missing segment.
+/// gap means a missing segment. New segments are written in format version 2 (whitened record
+/// payloads); version 1 segments (plain payloads) are still read.
 struct WALSegment: Equatable {
     static let magic: [UInt8] = Array("RKVWAL".utf8) + [0, 1]
-    static let version: UInt32 = 1
+    static let version: UInt32 = 2
+    static let readableVersions: ClosedRange<UInt32> = 1...2
     static let headerSize = 32
 
     var sequence: UInt64
@@ -41,12 +43,18 @@ struct WALSegment: Equatable {
     }
 
     /// True when `bytes` hold this segment's header unfinished, as a crash while the segment was
-    /// created leaves it: fewer bytes than a header, or the start of the header and then zeros
-    /// (in a zero-filled file).
+    /// created leaves it: fewer bytes than a header, or the start of the header and then nothing
+    /// but zeros (a zero-filled file).
     func headerIsUnfinished(_ bytes: [UInt8]) -> Bool {
         guard bytes.count >= WALSegment.headerSize else { return true }
         let written = zip(bytes, header).prefix { $0 == $1 }.count
-        return written < WALSegment.headerSize && bytes[written..<WALSegment.headerSize].allSatisfy { $0 == 0 }
+        return written < WALSegment.headerSize && bytes[written...].allSatisfy { $0 == 0 }
+    }
+
+    /// Whether record payloads are whitened, by the format version of a valid header.
+    static func payloadsAreWhitened(header bytes: [UInt8]) -> Bool {
+        var reader = ByteReader(bytes, offset: 8)
+        return reader.u32()! >= 2
     }
 
     /// Checks a file's header against this segment's name; returns the problem, if any.
@@ -59,7 +67,9 @@ struct WALSegment: Equatable {
         let first = reader.u64()!
         let crc = reader.u32()!
         guard CRC32C.checksum(bytes[0..<28]) == crc else { return "header checksum mismatch" }
-        guard version == WALSegment.version else { return "unsupported format version \(version)" }
+        guard WALSegment.readableVersions.contains(version) else {
+            return "unsupported format version \(version) (this raftd reads versions \(WALSegment.readableVersions.lowerBound)-\(WALSegment.readableVersions.upperBound))"
+        }
         guard sequence == self.sequence, first == firstIndex else {
             return "header says sequence \(sequence), first index \(first), but the file name says \(self.sequence), \(firstIndex)"
         }

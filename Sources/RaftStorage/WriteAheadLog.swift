@@ -23,6 +23,9 @@ final class WriteAheadLog {
     private var failure: StorageError?
     private let log: (String) -> Void
     private let spare: SpareSegment
+    /// Whether records go into the current segment whitened: false only when it was opened as an
+    /// existing segment of format version 1.
+    private var whitenPayloads = true
 
     /// Opens the log after replay, appending to its last segment (creating the first one if none,
     /// zero-filled unless preallocation is off).
@@ -39,6 +42,7 @@ final class WriteAheadLog {
             if let last = replayed.segments.last {
                 self.segments = replayed.segments
                 self.file = try fileSystem.openForWriting(joinPath(directory, last.segment.fileName), at: replayed.lastSegmentEnd)
+                self.whitenPayloads = replayed.lastSegmentWhitened
             } else {
                 let first = WALSegment(sequence: 1, firstIndex: replayed.lastIndex + 1)
                 spare.prepare()
@@ -72,7 +76,7 @@ final class WriteAheadLog {
 
     func append(_ record: WALRecord) throws(StorageError) {
         if let failure { throw .failed(failure.description) }
-        record.encode(into: &pending)
+        record.encode(into: &pending, whitened: whitenPayloads)
         switch record {
         case .entry(let entry): lastIndex = entry.index
         case .snapshotMarker(let index, _): lastIndex = index
@@ -115,11 +119,16 @@ final class WriteAheadLog {
         log("write-ahead log stopped: \(error)")
     }
 
+    /// Starts the next segment, first cutting the full one to its records (a zero-filled segment
+    /// may hold zeros past them when `segmentBytes` was lowered), so that only the last segment
+    /// ever ends in zeros.
     private func roll() throws(StorageError) {
+        try fileSystem.truncateFile(joinPath(directory, segments.last!.segment.fileName), to: file.size)
         let next = WALSegment(sequence: segments.last!.segment.sequence + 1, firstIndex: lastIndex + 1)
         let newFile = try WriteAheadLog.createSegment(next, directory: directory, fileSystem: fileSystem, spare: spare)
         file.close()
         file = newFile
+        whitenPayloads = true
         segments.append((next, lastIndex))
         spare.prepare()
     }

@@ -79,17 +79,71 @@ final class CorruptionTests: XCTestCase {
         XCTAssertTrue(problems.isEmpty, "\(problems.count) bit flips in synced entries 10 and 5, followed by zeros, were not refused:\n" + problems.joined(separator: "\n"))
     }
 
-    func testZerosBeforeTheEndOfAnEarlierZeroFilledSegmentAreRefused() throws {
+    func testBitFlipsInAZeroValuedRecordAtTheEndOfAZeroFilledSegmentAreRefused() throws {
+        // A payload of zeros spanning whole sectors: stored whitened, it holds no zero sector that
+        // a flipped bit could make look like a write the crash interrupted.
+        zeroFilled = true
+        let fs = InMemoryFileSystem()
+        let tracker = try StorageTracker(fileSystem: fs, directory: directory, options: StorageOptions(segmentBytes: 8192, preallocation: .synchronous))
+        try tracker.write(entries: makeEntries(1...2, term: 1, size: 30), hardState: HardState(term: 1, vote: 1, commit: 1))
+        try tracker.write(entries: [Entry(term: 1, index: 3, data: [UInt8](repeating: 0, count: 1500))], hardState: HardState(term: 1, vote: 1, commit: 3))
+        try tracker.sync()
+        tracker.close()
+        let path = try XCTUnwrap(try segmentPaths(fs, directory: directory).first)
+        let all = records(in: try fs.readFile(path))
+        let zeros = try XCTUnwrap(all.first { $0.entryIndex == 3 })
+        let commit = try XCTUnwrap(all.last)
+        var flips = [zeros.offset + 5, zeros.offset + 700, zeros.offset + zeros.size - 1]
+        flips += Array(commit.offset..<(commit.offset + commit.size))
+        for byte in flips {
+            let copy = InMemoryFileSystem()
+            try copy.createDirectory(joinPath(directory, "wal"))
+            try copy.setContent(path: joinPath(directory, HardStateFile.name), bytes: try fs.readFile(joinPath(directory, HardStateFile.name)))
+            var bytes = try fs.readFile(path)
+            bytes[byte] ^= 0x10
+            try copy.setContent(path: path, bytes: bytes)
+            let offset = byte < commit.offset ? zeros.offset : commit.offset
+            assertCorrupt(path: path, offset: offset) { () throws(StorageError) in
+                try NodeStorage(directory: directory, fileSystem: copy)
+            }
+        }
+    }
+
+    func testAZeroedHeaderOfTheLastSegmentIsRefusedNotRemoved() throws {
+        let (fs, _) = try makeLog(count: 200, batch: 10, segmentBytes: 4096)
+        let paths = try segmentPaths(fs, directory: directory)
+        XCTAssertGreaterThan(paths.count, 1)
+        var bytes = try fs.readFile(paths.last!)
+        bytes.replaceSubrange(0..<WALSegment.headerSize, with: repeatElement(0, count: WALSegment.headerSize))
+        try fs.setContent(path: paths.last!, bytes: bytes)
+        assertCorrupt(path: paths.last!, offset: 0) { () throws(StorageError) in try open(fs) }
+        XCTAssertTrue(fs.fileExists(paths.last!), "a segment with records is never removed as unfinished")
+    }
+
+    /// A log of 200 entries in zero-filled segments of 4 KiB: the file system, the first segment's
+    /// path and its bytes.
+    private func firstOfSeveralZeroFilledSegments() throws -> (InMemoryFileSystem, path: String, bytes: [UInt8]) {
         zeroFilled = true
         let (fs, _) = try makeLog(count: 200, batch: 10, segmentBytes: 4096)
         let paths = try segmentPaths(fs, directory: directory)
         XCTAssertGreaterThan(paths.count, 2)
-        let bytes = try fs.readFile(paths[0])
+        return (fs, paths[0], try fs.readFile(paths[0]))
+    }
+
+    func testZerosAfterTheRecordsOfAnEarlierSegmentAreRefused() throws {
+        let (fs, path, bytes) = try firstOfSeveralZeroFilledSegments()
+        XCTAssertEqual(records(in: bytes).last.map { $0.offset + $0.size }, bytes.count, "a roll cut the segment to its records")
+        try fs.setContent(path: path, bytes: bytes + [UInt8](repeating: 0, count: 700))
+        assertCorrupt(path: path, offset: bytes.count) { () throws(StorageError) in try open(fs) }
+    }
+
+    func testZerosBeforeTheEndOfAnEarlierZeroFilledSegmentAreRefused() throws {
+        let (fs, path, bytes) = try firstOfSeveralZeroFilledSegments()
         let record = try XCTUnwrap(records(in: bytes).dropFirst(3).first)
         var damaged = bytes
         damaged.replaceSubrange(record.offset..<(record.offset + WALRecord.headerSize), with: repeatElement(0, count: WALRecord.headerSize))
-        try fs.setContent(path: paths[0], bytes: damaged)
-        assertCorrupt(path: paths[0], offset: record.offset, index: .some(record.entryIndex!)) { () throws(StorageError) in try open(fs) }
+        try fs.setContent(path: path, bytes: damaged)
+        assertCorrupt(path: path, offset: record.offset, index: .some(record.entryIndex!)) { () throws(StorageError) in try open(fs) }
     }
 
     func testBitFlipInTheMiddleOfASyncedRecordAfterTheWorkload() throws {

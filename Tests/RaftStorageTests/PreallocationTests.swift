@@ -14,13 +14,22 @@ final class PreallocationTests: XCTestCase {
 
     /// Appends `count` entries of term 1 (40-byte payloads) and checks that the whole log, starting
     /// at index 1, survives a crash.
-    private func assertNewEntriesSurviveACrash(_ tracker: StorageTracker, _ fs: InMemoryFileSystem, count: Int, _ message: String = "",
-                                               file: StaticString = #filePath, line: UInt = #line) throws {
+    private func assertNewEntriesSurviveACrash(_ tracker: StorageTracker, _ fs: InMemoryFileSystem, count: Int, size: Int = 40,
+                                               _ message: String = "", file: StaticString = #filePath, line: UInt = #line) throws {
+        let first = tracker.lastIndex + 1
         let last = tracker.lastIndex + LogIndex(count)
-        try tracker.append(count, size: 40)
+        try tracker.append(count, size: size)
         try tracker.sync()
         fs.crash()
-        XCTAssertEqual(try tracker.reopen().entries, makeEntries(1...last, term: 1, size: 40), message, file: file, line: line)
+        let entries = try tracker.reopen().entries
+        XCTAssertEqual(entries.last?.index, last, message, file: file, line: line)
+        XCTAssertEqual(entries.suffix(count), makeEntries(first...last, term: 1, size: size)[...], message, file: file, line: line)
+    }
+
+    /// Where the records of a segment file end.
+    private func segmentRecordsEnd(_ fs: InMemoryFileSystem, _ path: String) throws -> Int {
+        let last = try XCTUnwrap(records(in: try fs.readFile(path)).last)
+        return last.offset + last.size
     }
 
     /// Entries 1...3 of term 1 (40-byte payloads) and commit 1, synced; the storage is closed.
@@ -46,8 +55,11 @@ final class PreallocationTests: XCTestCase {
         let paths = try segmentPaths(fs, directory: tracker.directory)
         XCTAssertGreaterThan(paths.count, 2)
         for path in paths.dropLast() {
-            // The group that fills a segment may run past its zero-filled size.
-            XCTAssertLessThan(try XCTUnwrap(fs.readableSize(of: path)), 4096 + 4 * 70, "\(path) was written in place")
+            // The group that fills a segment may run past its zero-filled size; a roll cuts it to its records.
+            let size = try XCTUnwrap(fs.readableSize(of: path))
+            XCTAssertGreaterThanOrEqual(size, 4096, "\(path) was filled")
+            XCTAssertLessThan(size, 4096 + 4 * 70, "\(path) was written in place")
+            XCTAssertEqual(size, try segmentRecordsEnd(fs, path), "\(path) ends with its last record")
         }
         let last = try XCTUnwrap(paths.last)
         XCTAssertEqual(fs.readableSize(of: last), 4096)
@@ -99,15 +111,37 @@ final class PreallocationTests: XCTestCase {
         let (fs, tracker) = try closedLogOfThreeEntries()
         let path = try XCTUnwrap(try segmentPaths(fs, directory: tracker.directory).last)
         var bytes = try fs.readFile(path)
-        let lastRecord = try XCTUnwrap(records(in: bytes).last)
-        let end = lastRecord.offset + lastRecord.size
-        let stray = encoded(.entry(makeEntry(5, term: 1, size: 40)))
-        bytes.replaceSubrange(1024..<(1024 + stray.count), with: stray)
+        let end = try segmentRecordsEnd(fs, path)
+        // The stray record continues the log and lies where the records written after the cut end.
+        let newRecords = 4 * (WALRecord.headerSize + 17 + 200)
+        let stray = encoded(.entry(makeEntry(8, term: 1, size: 200)))
+        XCTAssertGreaterThan(end + newRecords, 512, "the stray record lies in a later sector than the lost one")
+        bytes.replaceSubrange((end + newRecords)..<(end + newRecords + stray.count), with: stray)
         try fs.setContent(path: path, bytes: bytes)
         let state = try tracker.reopen()
         XCTAssertEqual(state.entries, makeEntries(1...3, term: 1, size: 40))
         XCTAssertTrue(tracker.logLines.contains("cutting torn write at the end of \(path): \(4096 - end) bytes at offset \(end)"), "\(tracker.logLines.lines)")
-        try assertNewEntriesSurviveACrash(tracker, fs, count: 2, "the stray record was removed, not read after the new ones")
+        try assertNewEntriesSurviveACrash(tracker, fs, count: 4, size: 200, "the stray record was removed, not read after the new ones")
+    }
+
+    func testVersion1SegmentsWithPlainPayloadsAreStillRead() throws {
+        let fs = InMemoryFileSystem()
+        let directory = "/data/node-1"
+        try fs.createDirectory(joinPath(directory, "wal"))
+        var segment = ByteWriter()
+        segment.raw(WALSegment.magic)
+        segment.u32(1)
+        segment.u64(1)
+        segment.u64(1)
+        segment.u32(CRC32C.checksum(segment.bytes))
+        for entry in makeEntries(1...3, term: 1, size: 40) { WALRecord.entry(entry).encode(into: &segment, whitened: false) }
+        try fs.setContent(path: joinPath(joinPath(directory, "wal"), WALSegment(sequence: 1, firstIndex: 1).fileName), bytes: segment.bytes)
+        try HardStateFile.write(term: 1, vote: 1, directory: directory, fileSystem: fs)
+        let tracker = try StorageTracker(fileSystem: fs, directory: directory, options: options)
+        XCTAssertEqual(tracker.storage.recovered.entries, makeEntries(1...3, term: 1, size: 40))
+        // Records added to a version 1 segment are written as version 1 records.
+        try assertNewEntriesSurviveACrash(tracker, fs, count: 2)
+        XCTAssertEqual(try tracker.reopen().entries, makeEntries(1...5, term: 1, size: 40))
     }
 
     func testAnUnfinishedHeaderOfAZeroFilledSegmentIsRemoved() throws {
