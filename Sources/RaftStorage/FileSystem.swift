@@ -19,8 +19,10 @@ public protocol FileSystem: AnyObject, Sendable {
     func openForWriting(_ path: String, at offset: Int) throws(StorageError) -> any AppendableFile
     /// Creates `path` (replacing any file there) holding `size` zero bytes, durable when this
     /// returns; its directory entry is durable only after `syncDirectory`. Writing into such a file
-    /// later changes no file size, so an fdatasync then writes only data.
-    func createZeroFilled(_ path: String, size: Int) throws(StorageError)
+    /// later changes no file size, so an fdatasync then writes only data. `paced` writes the zeros
+    /// a little at a time, each part synced before a short pause, so that other files' fsyncs on
+    /// the same disk never wait behind a large flush of zeros.
+    func createZeroFilled(_ path: String, size: Int, paced: Bool) throws(StorageError)
     func removeFile(_ path: String) throws(StorageError)
     /// Atomically replaces `to` with `from`.
     func rename(_ from: String, to: String) throws(StorageError)

@@ -147,7 +147,7 @@ public final class InMemoryFileSystem: FileSystem, @unchecked Sendable {
         }
     }
 
-    public func createZeroFilled(_ path: String, size: Int) throws(StorageError) {
+    public func createZeroFilled(_ path: String, size: Int, paced: Bool) throws(StorageError) {
         try locked { () throws(StorageError) in
             if directories[Self.normalized(path)] != nil { throw .io(operation: "open", path: path, errno: 21) }
             let (parent, name) = Self.split(path)

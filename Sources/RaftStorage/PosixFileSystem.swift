@@ -81,13 +81,17 @@ public final class PosixFileSystem: FileSystem {
         PosixAppendableFile(fd: try openFile(path, flags: O_WRONLY, operation: "open"), path: path, size: offset)
     }
 
-    public func createZeroFilled(_ path: String, size: Int) throws(StorageError) {
+    public func createZeroFilled(_ path: String, size: Int, paced: Bool) throws(StorageError) {
         let file = PosixAppendableFile(fd: try openFile(path, flags: O_WRONLY | O_CREAT | O_TRUNC, operation: "open"),
                                        path: path, size: 0)
         defer { file.close() }
-        let chunk = [UInt8](repeating: 0, count: min(size, 1 << 20))
+        let chunk = [UInt8](repeating: 0, count: min(size, paced ? 256 << 10 : 1 << 20))
         while file.size < size {
             try file.append(file.size + chunk.count <= size ? chunk : Array(chunk[..<(size - file.size)]))
+            if paced {
+                try file.sync()
+                usleep(2_000)
+            }
         }
         try file.sync()
     }

@@ -47,17 +47,18 @@ final class SpareSegment: @unchecked Sendable {
         if fileSystem.fileExists(path) { try fileSystem.removeFile(path) }
     }
 
-    /// Starts preparing the spare (in `synchronous` mode, prepares it before returning).
-    func prepare() {
+    /// Starts preparing the spare (in `synchronous` mode, prepares it before returning). In the
+    /// background the zeros are written paced (see `FileSystem.createZeroFilled`) unless `urgent`.
+    func prepare(urgent: Bool = false) {
         condition.lock()
         let start = mode != .off && !ready && !preparing
         if start { preparing = true }
         condition.unlock()
         guard start else { return }
         if let worker {
-            worker.run([{ [self] in fill() }], handOff: true)
+            worker.run([{ [self] in fill(paced: !urgent) }], handOff: true)
         } else {
-            fill()
+            fill(paced: false)
         }
     }
 
@@ -83,10 +84,10 @@ final class SpareSegment: @unchecked Sendable {
         worker?.stop()
     }
 
-    private func fill() {
+    private func fill(paced: Bool) {
         var done = false
         do throws(StorageError) {
-            try fileSystem.createZeroFilled(path, size: size)
+            try fileSystem.createZeroFilled(path, size: size, paced: paced)
             done = true
         } catch {
             log("could not prepare the next log segment (\(error)); the log goes on with segments that grow as they are written")

@@ -45,7 +45,7 @@ final class WriteAheadLog {
                 self.whitenPayloads = replayed.lastSegmentWhitened
             } else {
                 let first = WALSegment(sequence: 1, firstIndex: replayed.lastIndex + 1)
-                spare.prepare()
+                spare.prepare(urgent: true)
                 spare.waitUntilPrepared()
                 self.file = try WriteAheadLog.createSegment(first, directory: directory, fileSystem: fileSystem, spare: spare)
                 self.segments = [(first, replayed.lastIndex)]

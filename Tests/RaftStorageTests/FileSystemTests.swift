@@ -87,7 +87,7 @@ func exerciseBasicOperations(_ fs: any FileSystem, root: String) throws {
     }
 
     let zeroed = joinPath(dir, "zeroed")
-    try fs.createZeroFilled(zeroed, size: 3000)
+    try fs.createZeroFilled(zeroed, size: 3000, paced: false)
     XCTAssertEqual(try fs.readFile(zeroed), [UInt8](repeating: 0, count: 3000))
     let inPlace = try fs.openForWriting(zeroed, at: 0)
     try inPlace.append(bytes("abc"))
@@ -100,7 +100,7 @@ func exerciseBasicOperations(_ fs: any FileSystem, root: String) throws {
     XCTAssertEqual(pastTheEnd.size, 3001)
     pastTheEnd.close()
     XCTAssertEqual(try fs.readFile(zeroed), bytes("abc") + [UInt8](repeating: 0, count: 2995) + bytes("xyz"))
-    try fs.createZeroFilled(zeroed, size: 10)
+    try fs.createZeroFilled(zeroed, size: 10, paced: true)
     XCTAssertEqual(try fs.readFile(zeroed), [UInt8](repeating: 0, count: 10), "a zero-filled file replaces the old one")
     try fs.removeFile(zeroed)
 

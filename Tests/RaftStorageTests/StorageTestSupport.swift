@@ -502,9 +502,9 @@ final class ControlledFileSystem: FileSystem, @unchecked Sendable {
         return ControlledFile(fileSystem: self, file: try inner.openForWriting(path, at: offset), path: path)
     }
 
-    func createZeroFilled(_ path: String, size: Int) throws(StorageError) {
+    func createZeroFilled(_ path: String, size: Int, paced: Bool) throws(StorageError) {
         try admit("zero-fill", path)
-        try inner.createZeroFilled(path, size: size)
+        try inner.createZeroFilled(path, size: size, paced: paced)
     }
 
     func removeFile(_ path: String) throws(StorageError) {
