@@ -7,12 +7,17 @@ enum AtomicFile {
         try replace(path, with: temporary, directory: directory, fileSystem: fileSystem)
     }
 
-    /// Writes `bytes` as the whole of a new file at `path` (removing a stale one first) and fsyncs it.
-    static func writeDurably(_ bytes: [UInt8], to path: String, fileSystem: any FileSystem) throws(StorageError) {
+    /// Writes `bytes` as the whole of a new file at `path` (removing a stale one first) and fsyncs it,
+    /// a part at a time when `paced` (see `PacedWrite`).
+    static func writeDurably(_ bytes: [UInt8], to path: String, fileSystem: any FileSystem, paced: Bool = false) throws(StorageError) {
         if fileSystem.fileExists(path) { try fileSystem.removeFile(path) }
         let file = try fileSystem.openForAppend(path, create: true)
         do {
-            try file.append(bytes)
+            if paced {
+                try PacedWrite.append(bytes, to: file)
+            } else {
+                try file.append(bytes)
+            }
             try file.sync()
         } catch {
             file.close()

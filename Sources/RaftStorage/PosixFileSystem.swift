@@ -85,12 +85,13 @@ public final class PosixFileSystem: FileSystem {
         let file = PosixAppendableFile(fd: try openFile(path, flags: O_WRONLY | O_CREAT | O_TRUNC, operation: "open"),
                                        path: path, size: 0)
         defer { file.close() }
-        let chunk = [UInt8](repeating: 0, count: min(size, paced ? 256 << 10 : 1 << 20))
+        let chunk = [UInt8](repeating: 0, count: min(size, paced ? PacedWrite.partBytes : 1 << 20))
         while file.size < size {
-            try file.append(file.size + chunk.count <= size ? chunk : Array(chunk[..<(size - file.size)]))
+            let part = chunk[..<min(chunk.count, size - file.size)]
             if paced {
-                try file.sync()
-                usleep(2_000)
+                try PacedWrite.appendPart(part, to: file, afterAnother: file.size > 0)
+            } else {
+                try file.append(Array(part))
             }
         }
         try file.sync()

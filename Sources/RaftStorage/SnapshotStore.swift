@@ -49,13 +49,13 @@ struct SnapshotStore {
     }
 
     /// `save` for a snapshot the application took, safe to run while the owner of the storage goes
-    /// on writing: the file is written under a temporary name of its own outside the lock. One such
-    /// save at a time.
+    /// on writing: the file is written under a temporary name of its own outside the lock, paced
+    /// (see `PacedWrite`) so that the log's fsyncs do not wait behind it. One such save at a time.
     func saveTaken(_ snapshot: Snapshot) throws(StorageError) {
         let name = SnapshotStore.fileName(index: snapshot.index, term: snapshot.term)
         let temporary = joinPath(directory, name + ".taken.tmp")
         try fileSystem.createDirectory(directory)
-        try AtomicFile.writeDurably(SnapshotStore.encode(snapshot), to: temporary, fileSystem: fileSystem)
+        try AtomicFile.writeDurably(SnapshotStore.encode(snapshot), to: temporary, fileSystem: fileSystem, paced: true)
         directoryLock.lock()
         defer { directoryLock.unlock() }
         try AtomicFile.replace(joinPath(directory, name), with: temporary, directory: directory, fileSystem: fileSystem)

@@ -347,6 +347,14 @@ final class InMemoryFileSystemTests: XCTestCase {
         XCTAssertNil(fs.durableContent(of: "/nowhere/x"))
     }
 
+    func testPacedWriteSyncsEachPart() throws {
+        let (fs, file) = try makeFileSystem()
+        let bytes = (0..<(2 * PacedWrite.partBytes + 1000)).map { UInt8(truncatingIfNeeded: $0 &* 7) }
+        try PacedWrite.append(bytes, to: file)
+        XCTAssertEqual(fs.durableContent(of: path), bytes)
+        XCTAssertEqual(fs.syncCount, 3, "one sync per part")
+    }
+
     func testConcurrentAppendsToSeparateFiles() throws {
         let fs = InMemoryFileSystem()
         let dir = self.dir
