@@ -34,7 +34,7 @@ extension RaftNode {
             (progress[a].readRoundConfirmed, b) > (progress[b].readRoundConfirmed, a)
         }.prefix(quorum - 1)
         for slot in chosen.sorted() {
-            send(to: voters[slot], .heartbeat(commit: min(progress[slot].match, log.committed), readRound: round))
+            sendHeartbeat(slot: slot, readRound: round)
         }
     }
 
@@ -48,8 +48,7 @@ extension RaftNode {
             if request.from != id { followersServed.insert(request.from) }
         }
         for follower in followersServed.sorted() {
-            let slot = slot(of: follower)!
-            send(to: follower, .heartbeat(commit: min(progress[slot].match, log.committed), readRound: 0))
+            sendHeartbeat(slot: slot(of: follower)!, readRound: 0)
         }
     }
 

@@ -59,9 +59,14 @@ extension RaftNode {
     mutating func broadcastHeartbeat() {
         let round = reads.latestSentRound
         for slot in voters.indices where voters[slot] != id {
-            let commit = min(progress[slot].match, log.committed)
-            send(to: voters[slot], .heartbeat(commit: commit, readRound: round))
+            sendHeartbeat(slot: slot, readRound: round)
         }
+    }
+
+    /// Sends the follower in `slot` a heartbeat carrying the commit index, capped at what it is
+    /// known to hold (a follower must never commit an entry it may not have from this leader).
+    mutating func sendHeartbeat(slot: Int, readRound: UInt64) {
+        send(to: voters[slot], .heartbeat(commit: min(progress[slot].match, log.committed), readRound: readRound))
     }
 
     /// The transfer target holds our whole log: it can win an election right away.

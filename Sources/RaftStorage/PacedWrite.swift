@@ -5,7 +5,7 @@ import Darwin
 #endif
 
 /// Writing many megabytes in the background (a snapshot, a spare log segment) without holding up
-/// the log: a part at a time, each synced and followed by a short pause, so that the log's
+/// the log: a part at a time, each synced, with a short pause between parts, so that the log's
 /// fdatasyncs on the same disk never queue behind one large flush.
 enum PacedWrite {
     static let partBytes = 256 << 10
