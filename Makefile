@@ -1,7 +1,7 @@
 # raftkv build entry points. `make demo` and `make test` are the two commands a new user runs.
 
 SWIFT        ?= swift
-DEB_PACKAGES := git tmux libncurses-dev
+DEB_PACKAGES := git tmux libncurses-dev libjemalloc-dev
 SEEDS        ?= 100
 SEED         ?=
 SIM_MS       ?= 10000

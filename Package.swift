@@ -76,6 +76,10 @@ let package = Package(
         ),
         // ncurses (wide-character build) and C shims for its macros and globals.
         .systemLibrary(name: "CNcurses", path: "Sources/CNcurses"),
+        // jemalloc as raftd's allocator: a node allocates and frees small buffers on several
+        // threads for every message, which jemalloc's per-thread caches serve with less work than
+        // the C library's malloc (see docs/benchmarks.md).
+        .systemLibrary(name: "CJemalloc", path: "Sources/CJemalloc", providers: [.apt(["libjemalloc-dev"])]),
         // The dashboard's pure core: cluster and UI state, key and command handling, and rendering
         // to a grid of cells. No curses and no network, so all of it is unit-tested.
         .target(name: "Dashboard", dependencies: ["RaftClient", "ClusterConfig"]),
@@ -130,7 +134,7 @@ let package = Package(
         .executableTarget(
             name: "raftd",
             dependencies: [
-                "ClusterConfig", "RaftServer", "RaftEngine", "RaftStorage", "RaftProto",
+                "ClusterConfig", "RaftServer", "RaftEngine", "RaftStorage", "RaftProto", "CJemalloc",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "GRPCCore", package: "grpc-swift-2"),

@@ -1,4 +1,6 @@
 import ArgumentParser
+// Imported for its link: jemalloc becomes the allocator of every raftd process.
+import CJemalloc
 
 /// The raftkv daemon.
 @main
