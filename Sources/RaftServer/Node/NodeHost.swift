@@ -6,7 +6,7 @@ import RaftStorage
 
 /// One running node: the engine driven by real time, its storage, its state machine and its
 /// peers. All engine access happens on this actor; storage runs on the group-commit thread and
-/// reports back, in order, through `durableWrites`.
+/// reports back, in order, through `finishedWrites`.
 ///
 /// The Ready contract is carried out exactly: messages are sent at once, the write is handed to
 /// storage, and the acknowledgements that depend on it (`messagesAfterPersist`) are released only
@@ -23,7 +23,9 @@ public actor NodeHost {
     private var unsyncedWrites = 0
     /// Set when storage failed: from then on no acknowledgement leaves this node.
     private let halted = HaltFlag()
-    private let durableWrites: AsyncStream<(UInt64, Result<DurableWrite, StorageError>)>.Continuation
+    private let finishedWrites = FinishedWrites()
+    /// What `finishedWrites` was last told about waking this actor at once.
+    private var finishedWritesWakeAtOnce = true
     private var storageFailure: StorageError?
     /// Proposals by log index: the term they were proposed in and who waits for the result.
     private var waitingWrites: [LogIndex: (term: Term, reply: WriteReply)] = [:]
@@ -67,13 +69,13 @@ public actor NodeHost {
         }
         writer = GroupCommitWriter(storage: storage)
         peers = PeerNetwork(selfID: options.id, addresses: options.peers, logger: logger)
-        let (stream, continuation) = AsyncStream<(UInt64, Result<DurableWrite, StorageError>)>.makeStream()
-        durableWrites = continuation
         logger.info("recovered", metadata: [
             "term": "\(recovered.hardState.term)", "commit": "\(recovered.hardState.commit)",
             "snapshot": "\(recovered.snapshot?.index ?? 0)", "entries": "\(recovered.entries.count)",
         ])
-        Task { await self.consumeAcknowledgements(stream) }
+        Task { [finishedWrites] in
+            for await _ in finishedWrites.wakeUps { await self.drive() }
+        }
     }
 
     /// Starts ticking and connecting to peers.
@@ -95,7 +97,7 @@ public actor NodeHost {
         tickTask?.cancel()
         peers.stop()
         writer.stop()
-        durableWrites.finish()
+        finishedWrites.finish()
         failWaitingWrites(NodeError.stopped)
         for waiter in proposals.takeAll() { waiter.reply(.failure(NodeError.stopped)) }
         failReads(NodeError.stopped)
@@ -249,6 +251,7 @@ public actor NodeHost {
     /// next batch is proposed before the Ready that announces the previous one's commit is taken,
     /// so that followers get the commit and the new entries in one append.
     private func drive() {
+        takeFinishedWrites()
         while !isStopped, storageFailure == nil {
             proposals.committed(through: engine.commitIndex)
             proposeWaitingWrites()
@@ -265,14 +268,20 @@ public actor NodeHost {
         peers.send(ready.messages)
         if ready.needsPersistence || (unsyncedWrites > 0 && !ready.messagesAfterPersist.isEmpty) {
             unsyncedWrites += 1
-            let acknowledgements = durableWrites
+            // Only a follower can take this write's answer with its next input.
+            let wakesAtOnce = engine.role != .follower
+            if wakesAtOnce != finishedWritesWakeAtOnce {
+                finishedWrites.setWakesAtOnce(wakesAtOnce)
+                finishedWritesWakeAtOnce = wakesAtOnce
+            }
+            let finished = finishedWrites
             let id = ready.id
             let release = ready.messagesAfterPersist
             let peers = self.peers
             let halted = self.halted
             writer.submit(StorageWrite(ready)) { result in
                 if case .success = result, !halted.isSet { peers.send(release) }
-                acknowledgements.yield((id, result))
+                finished.add((id, result))
             }
         } else {
             peers.send(ready.messagesAfterPersist)
@@ -345,21 +354,16 @@ public actor NodeHost {
 
     // MARK: Storage callbacks
 
-    private func consumeAcknowledgements(_ stream: AsyncStream<(UInt64, Result<DurableWrite, StorageError>)>) async {
-        for await (id, result) in stream {
-            acknowledged(id, result)
-        }
-    }
-
-    private func acknowledged(_ id: UInt64, _ result: Result<DurableWrite, StorageError>) {
-        unsyncedWrites -= 1
-        switch result {
-        case .success(let durable):
-            guard storageFailure == nil else { return }
-            engine.storageDidPersist(durable)
-            drive()
-        case .failure(let error):
-            fatalStorage(error)
+    /// Tells the engine what storage made durable since the last call (see `FinishedWrites`).
+    private func takeFinishedWrites() {
+        for answer in finishedWrites.takeAll() {
+            unsyncedWrites -= 1
+            switch answer.result {
+            case .success(let durable):
+                if storageFailure == nil { engine.storageDidPersist(durable) }
+            case .failure(let error):
+                fatalStorage(error)
+            }
         }
     }
 
