@@ -5,7 +5,7 @@ import Synchronization
 /// A client's end of the KV `Pipeline` stream: many requests in flight on one stream.
 ///
 /// Requests made while the previous message is being written leave together as one message, and
-/// answers are matched to their requests by id, so a busy client pays the per-message cost of
+/// so do requests made together (see `nextBatch()`); answers are matched to their requests by id, so a busy client pays the per-message cost of
 /// gRPC once for many requests. A failed request throws the `RPCError` the unary call would have
 /// thrown, leader hints included. `run()` keeps the stream open, reopening it after it breaks;
 /// requests in flight on a broken stream fail with UNAVAILABLE (a write among them may or may not
@@ -16,7 +16,7 @@ public final class KVPipeline<Transport: ClientTransport>: Sendable {
         var unsent: [Raftkv_V1_PipelinedRequest] = []
         var waiting: [UInt64: CheckedContinuation<Raftkv_V1_PipelinedResponse.OneOf_Response, Error>] = [:]
         /// The stream's writer, parked until there is something to send.
-        var sender: CheckedContinuation<[Raftkv_V1_PipelinedRequest]?, Never>?
+        var sender: CheckedContinuation<Void, Never>?
         /// Set while no stream is open to take requests: why they fail at once.
         var down: RPCError?
         var closed = false
@@ -108,10 +108,10 @@ public final class KVPipeline<Transport: ClientTransport>: Sendable {
         RPCError(code: .internalError, message: "the server answered a pipelined \(operation) with another operation's response")
     }
 
-    /// Queues one request, hands it to a parked writer, and waits for its answer.
+    /// Queues one request, wakes a parked writer, and waits for the answer.
     private func send(_ request: Raftkv_V1_PipelinedRequest.OneOf_Request) async throws -> Raftkv_V1_PipelinedResponse.OneOf_Response {
         let response = try await withCheckedThrowingContinuation { continuation in
-            let outcome: (failure: RPCError?, wake: (CheckedContinuation<[Raftkv_V1_PipelinedRequest]?, Never>, [Raftkv_V1_PipelinedRequest])?) = state.withLock { state in
+            let outcome: (failure: RPCError?, wake: CheckedContinuation<Void, Never>?) = state.withLock { state in
                 if let down = state.down { return (down, nil) }
                 var pipelined = Raftkv_V1_PipelinedRequest()
                 pipelined.id = state.nextID
@@ -119,12 +119,11 @@ public final class KVPipeline<Transport: ClientTransport>: Sendable {
                 state.nextID += 1
                 state.waiting[pipelined.id] = continuation
                 state.unsent.append(pipelined)
-                guard let sender = state.sender else { return (nil, nil) }
-                state.sender = nil
-                return (nil, (sender, PipelineMessage.take(&state.unsent)))
+                defer { state.sender = nil }
+                return (nil, state.sender)
             }
             if let failure = outcome.failure { continuation.resume(throwing: failure) }
-            if let (sender, batch) = outcome.wake { sender.resume(returning: batch) }
+            outcome.wake?.resume()
         }
         if case .error(let failure) = response { throw Self.error(failure) }
         return response
@@ -143,16 +142,30 @@ public final class KVPipeline<Transport: ClientTransport>: Sendable {
 
     /// Everything queued since the last message, waiting for something if nothing is; nil once
     /// the stream is to end.
+    ///
+    /// A writer woken by a request lets the tasks already scheduled run first (`Task.yield`): when
+    /// one message answers many callers, each makes its next request as it resumes, and those
+    /// requests then leave as one message rather than one or two at a time.
     private func nextBatch() async -> [Raftkv_V1_PipelinedRequest]? {
         await withTaskCancellationHandler {
-            await withCheckedContinuation { continuation in
+            var waited = false
+            while true {
+                if waited { await Task.yield() }
                 let ready: [Raftkv_V1_PipelinedRequest]?? = state.withLock { state in
                     if state.down != nil || Task.isCancelled { return .some(nil) }
                     if !state.unsent.isEmpty { return .some(PipelineMessage.take(&state.unsent)) }
-                    state.sender = continuation
                     return .none
                 }
-                if let ready { continuation.resume(returning: ready) }
+                if let ready { return ready }
+                await withCheckedContinuation { continuation in
+                    let parked = state.withLock { state in
+                        guard state.unsent.isEmpty, state.down == nil, !Task.isCancelled else { return false }
+                        state.sender = continuation
+                        return true
+                    }
+                    if !parked { continuation.resume() }
+                }
+                waited = true
             }
         } onCancel: {
             // The call is being torn down: let the writer return.
@@ -160,7 +173,7 @@ public final class KVPipeline<Transport: ClientTransport>: Sendable {
                 defer { state.sender = nil }
                 return state.sender
             }
-            sender?.resume(returning: nil)
+            sender?.resume()
         }
     }
 
@@ -193,7 +206,7 @@ public final class KVPipeline<Transport: ClientTransport>: Sendable {
             }
             return (state.waiting, state.sender)
         }
-        sender?.resume(returning: nil)
+        sender?.resume()
         for continuation in waiting.values { continuation.resume(throwing: error) }
     }
 }
