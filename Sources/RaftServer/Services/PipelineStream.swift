@@ -59,7 +59,8 @@ final class PipelineReplies: Sendable {
         var outstanding = 0
         var inputEnded = false
         var closed = false
-        var writer: CheckedContinuation<[Raftkv_V1_PipelinedResponse]?, Never>?
+        /// The stream's writer, parked until there is something to write or the stream is over.
+        var writer: CheckedContinuation<Void, Never>?
     }
 
     private let state = Mutex(State())
@@ -75,50 +76,60 @@ final class PipelineReplies: Sendable {
 
     /// Queues one answer and wakes the writer.
     func post(_ response: Raftkv_V1_PipelinedResponse) {
-        let wake: (CheckedContinuation<[Raftkv_V1_PipelinedResponse]?, Never>, [Raftkv_V1_PipelinedResponse])? = state.withLock { state in
+        let writer = state.withLock { state -> CheckedContinuation<Void, Never>? in
             guard !state.closed else { return nil }
             state.outstanding -= 1
             state.answered.append(response)
-            guard let writer = state.writer else { return nil }
-            state.writer = nil
-            return (writer, Self.takeMessage(&state.answered))
+            defer { state.writer = nil }
+            return state.writer
         }
-        if let (writer, batch) = wake { writer.resume(returning: batch) }
+        writer?.resume()
     }
 
     /// The client sends nothing more: the stream ends when the last answer is written.
     func finishWhenAnswered() {
-        let writer = state.withLock { state -> CheckedContinuation<[Raftkv_V1_PipelinedResponse]?, Never>? in
+        let writer = state.withLock { state -> CheckedContinuation<Void, Never>? in
             state.inputEnded = true
             guard state.outstanding == 0, state.answered.isEmpty else { return nil }
             defer { state.writer = nil }
             return state.writer
         }
-        writer?.resume(returning: nil)
+        writer?.resume()
     }
 
     /// The stream failed: stop writing and drop every later answer.
     func close() {
-        let writer = state.withLock { state -> CheckedContinuation<[Raftkv_V1_PipelinedResponse]?, Never>? in
+        let writer = state.withLock { state -> CheckedContinuation<Void, Never>? in
             state.closed = true
             defer { state.writer = nil }
             return state.writer
         }
-        writer?.resume(returning: nil)
+        writer?.resume()
     }
 
     /// Every answer posted since the last call, waiting for one if there is none; nil once the
-    /// stream is over.
+    /// stream is over. A writer woken by an answer lets the tasks already scheduled run first
+    /// (`Task.yield`), so that answers posted together leave as one message.
     func next() async -> [Raftkv_V1_PipelinedResponse]? {
-        await withCheckedContinuation { continuation in
+        var waited = false
+        while true {
+            if waited { await Task.yield() }
             let ready: [Raftkv_V1_PipelinedResponse]?? = state.withLock { state in
                 if state.closed { return .some(nil) }
                 if !state.answered.isEmpty { return .some(Self.takeMessage(&state.answered)) }
                 if state.inputEnded, state.outstanding == 0 { return .some(nil) }
-                state.writer = continuation
                 return .none
             }
-            if let ready { continuation.resume(returning: ready) }
+            if let ready { return ready }
+            await withCheckedContinuation { continuation in
+                let parked = state.withLock { state in
+                    guard !state.closed, state.answered.isEmpty, !(state.inputEnded && state.outstanding == 0) else { return false }
+                    state.writer = continuation
+                    return true
+                }
+                if !parked { continuation.resume() }
+            }
+            waited = true
         }
     }
 }
