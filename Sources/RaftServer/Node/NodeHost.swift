@@ -280,8 +280,10 @@ public actor NodeHost {
             let peers = self.peers
             let halted = self.halted
             writer.submit(StorageWrite(ready)) { result in
-                if case .success = result, !halted.isSet { peers.send(release) }
+                // The answer goes first: a follower whose acknowledgement brings the commit index
+                // back at once then already knows, when that arrives, that the entries are durable.
                 finished.add((id, result))
+                if case .success = result, !halted.isSet { peers.send(release) }
             }
         } else {
             peers.send(ready.messagesAfterPersist)
