@@ -6,9 +6,10 @@ import Synchronization
 ///
 /// The storage thread adds each answer here. It wakes the actor at once only when the node needs
 /// its own durability at once: a leader counts it toward a commit, a candidate toward its vote, and
-/// a failed write stops the node. A follower's acknowledgement has already left from the storage
-/// thread, and the actor takes the answer with its next input (the next append, heartbeat or
-/// tick), which saves a thread wake-up for every write under load. Taking an answer late only
+/// a failed write stops the node. A follower's acknowledgement leaves from the storage thread right
+/// after its answer is added, and the actor takes the answer with its next input (the append or
+/// heartbeat that brings the commit back, or a tick), which saves a thread wake-up for every write
+/// under load. Taking an answer late only
 /// delays what the engine learns, as a slower disk would.
 final class FinishedWrites: Sendable {
     typealias Answer = (readyID: UInt64, result: Result<DurableWrite, StorageError>)
