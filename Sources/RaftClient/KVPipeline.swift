@@ -5,8 +5,8 @@ import Synchronization
 /// A client's end of the KV `Pipeline` stream: many requests in flight on one stream.
 ///
 /// Requests made while the previous message is being written leave together as one message, and
-/// so do requests made together (see `nextBatch()`); answers are matched to their requests by id, so a busy client pays the per-message cost of
-/// gRPC once for many requests. A failed request throws the `RPCError` the unary call would have
+/// so do requests made together (see `nextBatch()`); answers are matched to their requests by id.
+/// So a busy client pays the per-message cost of gRPC once for many requests. A failed request throws the `RPCError` the unary call would have
 /// thrown, leader hints included. `run()` keeps the stream open, reopening it after it breaks;
 /// requests in flight on a broken stream fail with UNAVAILABLE (a write among them may or may not
 /// have been applied, as with a unary call whose connection broke).
