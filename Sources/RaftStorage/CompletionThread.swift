@@ -15,14 +15,18 @@ final class CompletionThread: @unchecked Sendable {
     private var stopping = false
     private var stopped = false
 
+    /// `name` is the thread's name in `top -H` and `ps -L`: at most 15 bytes on Linux, which
+    /// ignores a longer one.
+    ///
     /// `background` lowers the thread's CPU priority, for work nothing waits on: on Linux, where a
     /// thread has a niceness of its own, to niceness 10; elsewhere to background quality of service.
     init(name: String, background: Bool = false) {
         let thread = Thread { [unowned self] in
+            // Named from inside: Foundation on Linux names only the thread that sets the name.
+            Thread.current.name = name
             if background { CompletionThread.lowerPriority() }
             self.runLoop()
         }
-        thread.name = name
         thread.start()
     }
 

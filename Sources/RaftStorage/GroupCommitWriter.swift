@@ -21,8 +21,8 @@ public final class GroupCommitWriter: @unchecked Sendable {
     private typealias SnapshotJob = (snapshot: Snapshot, saved: Result<Void, StorageError>, completion: SnapshotCompletion)
 
     private let storage: NodeStorage
-    private let completions = CompletionThread(name: "raftkv-wal-completions")
-    private let snapshotSaver = CompletionThread(name: "raftkv-snapshots", background: true)
+    private let completions = CompletionThread(name: "wal-completion")
+    private let snapshotSaver = CompletionThread(name: "snapshot-saver", background: true)
     private let condition = NSCondition()
     private var queue: [(write: StorageWrite, completion: Completion)] = []
     private var snapshotJobs: [SnapshotJob] = []
@@ -36,8 +36,11 @@ public final class GroupCommitWriter: @unchecked Sendable {
 
     public init(storage: NodeStorage) {
         self.storage = storage
-        let thread = Thread { [unowned self] in self.runLoop() }
-        thread.name = "raftkv-wal-writer"
+        let thread = Thread { [unowned self] in
+            // Named from inside: Foundation on Linux names only the thread that sets the name.
+            Thread.current.name = "wal-writer"
+            self.runLoop()
+        }
         self.thread = thread
         thread.start()
     }

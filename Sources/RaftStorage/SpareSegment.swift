@@ -39,7 +39,7 @@ final class SpareSegment: @unchecked Sendable {
         self.fileSystem = fileSystem
         self.mode = mode
         self.log = log
-        worker = mode == .background ? CompletionThread(name: "raftkv-wal-preallocation", background: true) : nil
+        worker = mode == .background ? CompletionThread(name: "wal-prealloc", background: true) : nil
     }
 
     /// Removes a spare that a crash left behind: whether it was finished is unknown.
