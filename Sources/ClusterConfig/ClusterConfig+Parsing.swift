@@ -3,19 +3,20 @@ extension ClusterConfig {
     /// `apply(overrides:source:)`), then makes sure `persistentStatePath` is a writable directory,
     /// creating it if missing. Errors name `path` as given, with the line.
     public static func load(path: String, overrides: [String: String] = [:]) throws(ConfigError) -> ClusterConfig {
-        let text = try TextFile.contents(of: path)
-        var config = try parse(text: text, fileName: path)
-        if !overrides.isEmpty {
-            try config.apply(overrides: overrides)
-        }
+        let config = try read(path: path, overrides: overrides)
         try config.prepareStateDirectory()
         return config
     }
 
-    /// Reads and validates the configuration file at `path` for a client (raft-tui): like
-    /// `load(path:)`, but without overrides and without touching the state directory.
-    public static func read(path: String) throws(ConfigError) -> ClusterConfig {
-        try parse(text: TextFile.contents(of: path), fileName: path)
+    /// Reads and validates the configuration file at `path` and applies `overrides`, like
+    /// `load(path:overrides:)` but without touching the state directory: for clients (raft-tui),
+    /// and for settings a daemon needs before it starts.
+    public static func read(path: String, overrides: [String: String] = [:]) throws(ConfigError) -> ClusterConfig {
+        var config = try parse(text: TextFile.contents(of: path), fileName: path)
+        if !overrides.isEmpty {
+            try config.apply(overrides: overrides)
+        }
+        return config
     }
 
     /// Parses and validates configuration text. Touches no files: the state directory is checked by

@@ -27,6 +27,10 @@ extension ClusterConfig {
                     : "choose a value from \(range.lowerBound) to \(range.upperBound)"
                 throw ConfigError(.outOfRange, at: location,
                                   problem: "\(shown) is out of range \(range.lowerBound)...\(range.upperBound)", fix: fix)
+            case .countOrAuto(let path, let range) where self[keyPath: path].map({ !range.contains($0) }) ?? false:
+                throw ConfigError(.outOfRange, at: location,
+                                  problem: "\(shown) is out of range \(range.lowerBound)...\(range.upperBound)",
+                                  fix: "choose auto or a value from \(range.lowerBound) to \(range.upperBound)")
             case .bytes(let path, let range) where !range.contains(self[keyPath: path]):
                 let low = ValueParser.formatBytes(range.lowerBound), high = ValueParser.formatBytes(range.upperBound)
                 throw ConfigError(.outOfRange, at: location, problem: "\(shown) is out of range \(low)...\(high)",

@@ -17,6 +17,10 @@ public struct ClusterConfig: Sendable, Equatable {
     public var persistentStatePath: String = "raft_state/"
     /// Whether the Control service accepts Partition, Heal and Kill (`fault_injection`; off when absent).
     public var faultInjection: Bool = false
+    /// Threads each node process runs its network I/O and Raft work on (`node_threads`, 1...256);
+    /// nil (`auto`) shares the machine's cores among the nodes configured on the same host (see
+    /// `threads(ofNode:cores:)`). The write-ahead log has threads of its own besides these.
+    public var nodeThreads: Int?
     /// Addresses from `[node.N]` sections (`address = host:port`), by node id.
     public var nodeAddressOverrides: [Int: NodeAddress] = [:]
 
@@ -84,6 +88,18 @@ extension ClusterConfig {
 
     /// The heartbeat interval in ticks, for `RaftConfig.heartbeatInterval`.
     public var heartbeatTicks: Int { heartbeatIntervalMs / tickMs }
+
+    /// The threads node `id` runs its network I/O and Raft work on: `node_threads`, or with `auto`
+    /// the `cores` of its machine divided among the nodes configured on its host, at least one.
+    /// Five local nodes on two cores get one thread each, which is fastest there: a message
+    /// handed between two threads of one process costs a wake-up, and every thread of five busy
+    /// processes competes for the same two cores.
+    public func threads(ofNode id: Int, cores: Int) -> Int {
+        if let nodeThreads { return nodeThreads }
+        let host = nodeAddress(id).host
+        let sharing = nodeIDs.filter { nodeAddress($0).host == host }.count
+        return max(1, cores / sharing)
+    }
 
     func nodeAddress(_ id: Int) -> NodeAddress {
         nodeAddressOverrides[id] ?? NodeAddress(host: baseAddress, port: basePort + id - 1)

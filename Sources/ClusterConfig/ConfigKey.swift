@@ -2,6 +2,8 @@
 struct ConfigKey {
     enum Field {
         case integer(WritableKeyPath<ClusterConfig, Int>, ClosedRange<Int>)
+        /// A whole number, or `auto` (stored as nil) for a value worked out at run time.
+        case countOrAuto(WritableKeyPath<ClusterConfig, Int?>, ClosedRange<Int>)
         case bytes(WritableKeyPath<ClusterConfig, Int>, ClosedRange<Int>)
         case boolean(WritableKeyPath<ClusterConfig, Bool>)
         case text(WritableKeyPath<ClusterConfig, String>)
@@ -29,6 +31,7 @@ struct ConfigKey {
             ConfigKey(section: "cluster", name: "gateway_port", field: .integer(\.gatewayPort, 1...65535)),
             ConfigKey(section: "cluster", name: "persistent_state_path", field: .text(\.persistentStatePath)),
             ConfigKey(section: "cluster", name: "fault_injection", field: .boolean(\.faultInjection)),
+            ConfigKey(section: "cluster", name: "node_threads", field: .countOrAuto(\.nodeThreads, 1...256)),
             ConfigKey(section: "raft", name: "tick_ms", field: .integer(\.tickMs, 1...1000)),
             ConfigKey(section: "raft", name: "election_timeout_min_ms", field: .integer(\.electionTimeoutMinMs, 1...60_000)),
             ConfigKey(section: "raft", name: "election_timeout_max_ms", field: .integer(\.electionTimeoutMaxMs, 1...60_000)),
@@ -60,6 +63,15 @@ struct ConfigKey {
                                   fix: "write it with digits only, e.g. \(name) = \(config[keyPath: path])")
             }
             config[keyPath: path] = value
+        case .countOrAuto(let path, _):
+            if raw.lowercased() == "auto" {
+                config[keyPath: path] = nil
+            } else if let value = ValueParser.integer(raw) {
+                config[keyPath: path] = value
+            } else {
+                throw ConfigError(.invalidValue, at: location, problem: "\(name) = \(raw) is neither a whole number nor auto",
+                                  fix: "write \(name) = auto, or a number with digits only, e.g. \(name) = 2")
+            }
         case .bytes(let path, _):
             guard let value = ValueParser.bytes(raw) else {
                 throw ConfigError(.invalidValue, at: location, problem: "\(name) = \(raw) is not a size in bytes",
@@ -82,6 +94,7 @@ struct ConfigKey {
     func render(_ config: ClusterConfig) -> String {
         switch field {
         case .integer(let path, _): return String(config[keyPath: path])
+        case .countOrAuto(let path, _): return config[keyPath: path].map(String.init) ?? "auto"
         case .bytes(let path, _): return String(config[keyPath: path])
         case .boolean(let path): return String(config[keyPath: path])
         case .text(let path): return config[keyPath: path]

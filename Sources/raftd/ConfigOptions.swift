@@ -11,6 +11,17 @@ struct ConfigOptions: ParsableArguments {
 
     /// Loads, overrides, validates and prepares the state directory, or exits with the error.
     func load() throws -> ClusterConfig {
+        try configuration(ClusterConfig.load(path:overrides:))
+    }
+
+    /// Loads, overrides and validates the configuration, touching no other file.
+    func read() throws -> ClusterConfig {
+        try configuration(ClusterConfig.read(path:overrides:))
+    }
+
+    private func configuration(
+        _ reader: (String, [String: String]) throws(ConfigError) -> ClusterConfig
+    ) throws -> ClusterConfig {
         var pairs: [String: String] = [:]
         for item in overrides {
             guard let equals = item.firstIndex(of: "="), equals != item.startIndex else {
@@ -19,7 +30,7 @@ struct ConfigOptions: ParsableArguments {
             pairs[String(item[..<equals])] = String(item[item.index(after: equals)...])
         }
         do {
-            return try ClusterConfig.load(path: config, overrides: pairs)
+            return try reader(config, pairs)
         } catch {
             throw DaemonError(message: error.description)
         }

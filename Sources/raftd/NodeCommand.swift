@@ -2,6 +2,7 @@ import ArgumentParser
 import ClusterConfig
 import Foundation
 import Logging
+import NIOCore
 import RaftEngine
 import RaftServer
 import RaftStorage
@@ -28,12 +29,20 @@ struct NodeCommand: AsyncParsableCommand {
     @Option(help: .hidden)
     var parentPid: Int32?
 
+    /// The threads this node runs on (`node_threads`); one if the configuration cannot be read,
+    /// which `run()` then reports.
+    func threads() -> Int {
+        guard let config = try? configOptions.read(), config.nodeIDs.contains(id) else { return 1 }
+        return config.threads(ofNode: id, cores: System.coreCount)
+    }
+
     func run() async throws {
         let config = try configOptions.load()
         guard config.nodeIDs.contains(id) else {
             throw ValidationError("--id \(id) is not a node of this cluster (node_count = \(config.nodeCount))")
         }
         let logger = DaemonLogging.logger(label: "raftd.node", metadata: ["node": "\(id)"])
+        if let threads = NodeThreads.count { logger.info("running on \(threads) network and task threads") }
         let directory = config.stateDirectory(ofNode: id)
         if rebuild {
             do {

@@ -45,6 +45,13 @@ final class KeyAndValueErrorTests: XCTestCase {
         assertError("[raft]\ntick_ms = 1.5\n", .invalidValue, line: 2, contains: ["not a whole number"])
     }
 
+    func testBadNodeThreads() {
+        assertError("[cluster]\nnode_threads = many\n", .invalidValue, line: 2, contains: ["node_threads = many is neither a whole number nor auto", "node_threads = auto"])
+        assertError("[cluster]\nnode_threads =\n", .invalidValue, line: 2, contains: ["node_threads has no value", "node_threads = auto"])
+        assertError("[cluster]\nnode_threads = 0\n", .outOfRange, line: 2, contains: ["node_threads = 0 is out of range 1...256", "choose auto or a value"])
+        assertError("[cluster]\nnode_threads = 257\n", .outOfRange, line: 2, contains: ["node_threads = 257 is out of range 1...256"])
+    }
+
     func testBadSize() {
         assertError("[storage]\nsegment_bytes = 64MB\n", .invalidValue, line: 2, contains: ["segment_bytes = 64MB is not a size in bytes", "KiB, MiB or GiB", "64MiB"])
     }

@@ -12,6 +12,7 @@ final class ParsingTests: XCTestCase {
         XCTAssertEqual(config.gatewayPort, 8001)
         XCTAssertEqual(config.persistentStatePath, "raft_state/")
         XCTAssertFalse(config.faultInjection)
+        XCTAssertNil(config.nodeThreads)
         XCTAssertEqual(config.tickMs, 10)
         XCTAssertEqual(config.electionTimeoutMinMs, 150)
         XCTAssertEqual(config.electionTimeoutMaxMs, 300)
@@ -36,6 +37,7 @@ final class ParsingTests: XCTestCase {
         gateway_port = 7100
         persistent_state_path = /var/lib/raftkv
         fault_injection = yes
+        node_threads = 3
 
         [raft]
         tick_ms = 5
@@ -65,6 +67,7 @@ final class ParsingTests: XCTestCase {
         expected.gatewayPort = 7100
         expected.persistentStatePath = "/var/lib/raftkv"
         expected.faultInjection = true
+        expected.nodeThreads = 3
         expected.tickMs = 5
         expected.electionTimeoutMinMs = 200
         expected.electionTimeoutMaxMs = 400
@@ -105,6 +108,31 @@ final class ParsingTests: XCTestCase {
     func testFaultInjectionIsOffWhenAbsent() throws {
         XCTAssertFalse(try ClusterConfig.parse(text: "[cluster]\nnode_count = 3\n", fileName: "c.ini").faultInjection)
         XCTAssertTrue(try ClusterConfig.parse(text: "[cluster]\nfault_injection = true\n", fileName: "c.ini").faultInjection)
+    }
+
+    func testNodeThreadsTakesAutoOrANumber() throws {
+        XCTAssertNil(try ClusterConfig.parse(text: "[cluster]\nnode_threads = auto\n", fileName: "c.ini").nodeThreads)
+        XCTAssertNil(try ClusterConfig.parse(text: "[cluster]\nnode_threads = AUTO\n", fileName: "c.ini").nodeThreads)
+        XCTAssertEqual(try ClusterConfig.parse(text: "[cluster]\nnode_threads = 4\n", fileName: "c.ini").nodeThreads, 4)
+    }
+
+    func testAutoThreadsShareTheCoresOfAHostAmongItsNodes() throws {
+        let local = ClusterConfig()
+        XCTAssertEqual(local.threads(ofNode: 1, cores: 2), 1, "five nodes on two cores")
+        XCTAssertEqual(local.threads(ofNode: 5, cores: 16), 3, "five nodes on sixteen cores")
+        let spread = try ClusterConfig.parse(text: """
+            [cluster]
+            node_count = 3
+            [node.2]
+            address = 10.0.0.2:9001
+            [node.3]
+            address = 10.0.0.3:9001
+            """, fileName: "c.ini")
+        XCTAssertEqual(spread.threads(ofNode: 1, cores: 8), 8, "alone on its host")
+        XCTAssertEqual(spread.threads(ofNode: 3, cores: 8), 8)
+        var fixed = local
+        fixed.nodeThreads = 2
+        XCTAssertEqual(fixed.threads(ofNode: 1, cores: 64), 2, "a number is taken as it is")
     }
 
     func testIPv6NodeAddress() throws {

@@ -16,7 +16,7 @@ final class ProcessCluster: @unchecked Sendable {
     private let lock = NSLock()
 
     /// Writes config.ini with `settings` (lines added to the sections named by their keys).
-    init(nodes nodeCount: Int = 5, storage: [String] = [], raft: [String] = [], limits: [String] = []) throws {
+    init(nodes nodeCount: Int = 5, cluster: [String] = [], storage: [String] = [], raft: [String] = [], limits: [String] = []) throws {
         self.nodeCount = nodeCount
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("raftkv-it-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -29,6 +29,7 @@ final class ProcessCluster: @unchecked Sendable {
             gateway_port = \(gatewayPort)
             persistent_state_path = \(directory.path)/state/
             fault_injection = true
+            \(cluster.joined(separator: "\n"))
 
             [raft]
             \(raft.joined(separator: "\n"))
@@ -88,6 +89,11 @@ final class ProcessCluster: @unchecked Sendable {
 
     func killAll() {
         for id in nodeIDs { kill(id) }
+    }
+
+    /// The process id of node `id`, while it runs.
+    func pid(of id: Int) -> Int32? {
+        lock.withLock { nodes[id]?.processIdentifier }
     }
 
     func isRunning(_ id: Int) -> Bool {

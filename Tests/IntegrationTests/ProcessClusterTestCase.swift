@@ -8,10 +8,10 @@ class ProcessClusterTestCase: XCTestCase {
 
     /// Starts a cluster (replacing one started earlier in the test) and returns its leader.
     @discardableResult
-    func startCluster(nodes: Int, storage: [String] = [], limits: [String] = []) async throws -> Int {
+    func startCluster(nodes: Int, cluster settings: [String] = [], storage: [String] = [], limits: [String] = []) async throws -> Int {
         client?.close()
         cluster?.tearDown()
-        cluster = try ProcessCluster(nodes: nodes, storage: storage, limits: limits)
+        cluster = try ProcessCluster(nodes: nodes, cluster: settings, storage: storage, limits: limits)
         try cluster.startAll()
         client = try ClusterClient(cluster: cluster)
         return try await client.awaitLeader(timeout: .seconds(15))
