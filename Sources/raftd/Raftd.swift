@@ -20,7 +20,7 @@ enum RaftdMain {
     static func main() {
         let command: ParsedCommand
         do {
-            command = ParsedCommand(command: try Raftd.parseAsRoot())
+            command = ParsedCommand(try Raftd.parseAsRoot())
         } catch {
             Raftd.exit(withError: error)
         }
@@ -34,13 +34,18 @@ enum RaftdMain {
 private struct ParsedCommand: @unchecked Sendable {
     var command: ParsableCommand
 
+    init(_ command: ParsableCommand) {
+        self.command = command
+    }
+
     func run() async -> Never {
         do {
             if var asyncCommand = command as? AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {
-                var syncCommand = command
-                try syncCommand.run()
+                // ArgumentParser's own help command, for `raftd help` and help with other flags.
+                var helpCommand = command
+                try helpCommand.run()
             }
             Raftd.exit()
         } catch {
