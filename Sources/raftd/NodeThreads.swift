@@ -1,3 +1,4 @@
+import Foundation
 import NIOCore
 import NIOPosix
 
@@ -14,14 +15,15 @@ enum NodeThreads {
     nonisolated(unsafe) private(set) static var count: Int?
 
     /// Makes `threads` event loops the executor of every task. Must run before any task starts
-    /// (in `main`), once. Prints a warning and leaves Swift's default executor in place if
+    /// (in `main`), once. Warns on standard error and leaves Swift's default executor in place if
     /// swift-nio cannot take it over.
     static func install(_ threads: Int) {
         NIOSingletons.groupLoopCountSuggestion = threads
         if NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor() {
             count = threads
         } else {
-            print("raftd: warning: could not run the node's tasks on its \(threads) network threads; they run on Swift's default executor")
+            let warning = "raftd: warning: could not run the node's tasks on its \(threads) network threads; they run on Swift's default executor\n"
+            FileHandle.standardError.write(Data(warning.utf8))
         }
     }
 }
