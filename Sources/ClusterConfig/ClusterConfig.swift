@@ -93,12 +93,18 @@ extension ClusterConfig {
     /// the `cores` of its machine divided among the nodes configured on its host, at least one.
     /// Five local nodes on two cores get one thread each, which is fastest there: a message
     /// handed between two threads of one process costs a wake-up, and every thread of five busy
-    /// processes competes for the same two cores.
+    /// processes competes for the same two cores. Nodes share a host when their addresses name
+    /// the same host, every loopback address (`localhost`, 127.x.x.x, ::1) counting as one.
     public func threads(ofNode id: Int, cores: Int) -> Int {
         if let nodeThreads { return nodeThreads }
-        let host = nodeAddress(id).host
-        let sharing = nodeIDs.filter { nodeAddress($0).host == host }.count
+        let host = Self.machine(of: nodeAddress(id).host)
+        let sharing = nodeIDs.filter { Self.machine(of: nodeAddress($0).host) == host }.count
         return max(1, cores / sharing)
+    }
+
+    /// `host`, with every loopback name and address written the same way.
+    private static func machine(of host: String) -> String {
+        host == "localhost" || host == "::1" || host.hasPrefix("127.") ? "loopback" : host
     }
 
     func nodeAddress(_ id: Int) -> NodeAddress {

@@ -130,6 +130,15 @@ final class ParsingTests: XCTestCase {
             """, fileName: "c.ini")
         XCTAssertEqual(spread.threads(ofNode: 1, cores: 8), 8, "alone on its host")
         XCTAssertEqual(spread.threads(ofNode: 3, cores: 8), 8)
+        let loopback = try ClusterConfig.parse(text: """
+            [cluster]
+            node_count = 3
+            [node.2]
+            address = localhost:9002
+            [node.3]
+            address = 127.0.0.3:9003
+            """, fileName: "c.ini")
+        XCTAssertEqual(loopback.threads(ofNode: 2, cores: 6), 2, "every loopback address is one host")
         var fixed = local
         fixed.nodeThreads = 2
         XCTAssertEqual(fixed.threads(ofNode: 1, cores: 64), 2, "a number is taken as it is")

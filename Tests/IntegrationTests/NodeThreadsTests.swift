@@ -5,6 +5,7 @@ import XCTest
 /// serves on them.
 final class NodeThreadsTests: ProcessClusterTestCase {
     func testEveryNodeRunsOnTheThreadsItIsGiven() async throws {
+        try XCTSkipUnless(FileManager.default.fileExists(atPath: "/proc/self/task"), "thread names are read from /proc")
         try await startCluster(nodes: 3, cluster: ["node_threads = 3"])
         let index = try await client.put("k", "v")
         XCTAssertGreaterThan(index, 0)
