@@ -66,6 +66,16 @@ let package = Package(
                 .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
             ]
         ),
+        // How raftd and raftctl start: the command line parsed first, then the event loops that
+        // run the process's tasks, then the command.
+        .target(
+            name: "ProgramMain",
+            dependencies: [
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
         // etcd's v3 KV API (Put, Range), so `raftctl bench --target etcd` measures etcd with the same client.
         .target(
             name: "EtcdProto",
@@ -135,18 +145,17 @@ let package = Package(
         .executableTarget(
             name: "raftd",
             dependencies: [
-                "ClusterConfig", "RaftServer", "RaftEngine", "RaftStorage", "RaftProto", "CJemalloc",
+                "ClusterConfig", "RaftServer", "RaftEngine", "RaftStorage", "RaftProto", "CJemalloc", "ProgramMain",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
         .executableTarget(
             name: "raftctl",
             dependencies: [
-                "ClusterConfig", "RaftProto", "RaftClient", "EtcdProto",
+                "ClusterConfig", "RaftProto", "RaftClient", "EtcdProto", "ProgramMain",
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "GRPCCore", package: "grpc-swift-2"),

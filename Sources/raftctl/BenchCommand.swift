@@ -1,6 +1,7 @@
 import ArgumentParser
 import ClusterConfig
 import Foundation
+import ProgramMain
 import RaftClient
 
 /// `raftctl bench`: closed-loop load on raftkv or etcd with the same client, so the two can be
@@ -38,12 +39,15 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "The system to measure.") var target: BenchSystem = .raftkv
     @Option(help: "How requests travel: pipeline (raftkv's default) or unary (one call each; etcd's only way).")
     var rpc: BenchRPC?
+    @Option(help: "Threads the clients run on, 1 to 64: event loops that do the network I/O and run the clients.")
+    var threads = 1
 
     private var effectiveRPC: BenchRPC { rpc ?? (target == .etcd ? .unary : .pipeline) }
 
     func validate() throws {
         guard (1...1024).contains(clients) else { throw ValidationError("--clients must be 1 to 1024") }
         guard conns >= 1 else { throw ValidationError("--conns must be at least 1") }
+        guard (1...64).contains(threads) else { throw ValidationError("--threads must be 1 to 64") }
         guard keys >= 1 else { throw ValidationError("--keys must be at least 1") }
         let needed = BenchWorkload.minimumKeySize(keyCount: keys)
         guard keySize >= needed else {
@@ -78,7 +82,7 @@ struct BenchCommand: AsyncParsableCommand {
         }
         let report = BenchReport(
             target: target, rpc: rpc, endpoints: addresses.map(\.description).joined(separator: ","), clients: clients,
-            conns: connectionCount, putRatio: ratio, keySize: keySize, valueSize: valueSize,
+            conns: connectionCount, threads: EventLoopExecutor.threads, putRatio: ratio, keySize: keySize, valueSize: valueSize,
             measuredSeconds: BenchRunner.seconds(duration.duration), tally: tally)
         context.emit(report.render(as: context.format))
         if tally.puts + tally.gets == 0 {

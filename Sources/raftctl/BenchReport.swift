@@ -7,6 +7,8 @@ struct BenchReport {
     var endpoints: String
     var clients: Int
     var conns: Int
+    /// The event loops the clients ran on; nil when they ran on Swift's default executor.
+    var threads: Int?
     var putRatio: Double
     var keySize: Int
     var valueSize: Int
@@ -21,6 +23,7 @@ struct BenchReport {
         var fields: [(String, JSONValue)] = [
             ("target", .string(target.rawValue)), ("rpc", .string(rpc.rawValue)), ("endpoints", .string(endpoints)),
             ("clients", .number(UInt64(clients))), ("conns", .number(UInt64(conns))),
+            ("threads", threads.map { .number(UInt64($0)) } ?? .null),
             ("ratio", .string(String(putRatio))), ("key_size", .number(UInt64(keySize))),
             ("value_size", .number(UInt64(valueSize))),
             ("seconds", .string(String(format: "%.2f", measuredSeconds))),
@@ -35,13 +38,18 @@ struct BenchReport {
         return fields
     }
 
+    private var threadsText: String {
+        guard let threads else { return "Swift's default executor" }
+        return threads == 1 ? "1 thread" : "\(threads) threads"
+    }
+
     func render(as format: OutputFormat) -> [UInt8] {
         switch format {
         case .json, .table: return KVResult(simple: nil, fields: fields).render(as: format) ?? []
         case .simple:
             func ms(_ microseconds: UInt64) -> String { String(format: "%.2f ms", Double(microseconds) / 1000) }
             var text = """
-                \(target.rawValue) at \(endpoints): \(clients) clients over \(conns) connections (\(rpc.rawValue)), \
+                \(target.rawValue) at \(endpoints): \(clients) clients over \(conns) connections (\(rpc.rawValue)) on \(threadsText), \
                 \(Int((putRatio * 100).rounded()))% puts, \(keySize)-byte keys, \(valueSize)-byte values
                 \(String(format: "%.0f", opsPerSecond)) ops/s (\(tally.puts) puts, \(tally.gets) gets, \(tally.errors) errors in \(String(format: "%.1f", measuredSeconds)) s)
                 latency p50 \(ms(latency(50))), p90 \(ms(latency(90))), p99 \(ms(latency(99))), \

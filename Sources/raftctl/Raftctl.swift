@@ -1,8 +1,8 @@
 import ArgumentParser
+import ProgramMain
 import RaftClient
 
 /// The operator CLI for a raftkv cluster, modelled on etcdctl.
-@main
 struct Raftctl: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "raftctl",
@@ -24,10 +24,16 @@ struct Raftctl: AsyncParsableCommand {
             KillCommand.self, StartCommand.self, PauseCommand.self, ResumeCommand.self,
             BenchCommand.self,
         ])
+}
 
-    /// Accepts the global options before the command name too (`raftctl --endpoints ... put k v`).
-    static func main() async {
-        await main(GlobalOptionOrder.commandFirst(Array(CommandLine.arguments.dropFirst())))
+/// raftctl's entry point. It accepts the global options before the command name too
+/// (`raftctl --endpoints ... put k v`); `bench` runs its clients on `--threads` event loops, chosen
+/// before any task starts (see `ProgramMain`).
+@main
+enum RaftctlMain {
+    static func main() {
+        let arguments = GlobalOptionOrder.commandFirst(Array(CommandLine.arguments.dropFirst()))
+        ProgramMain.run(Raftctl.self, arguments: arguments) { command in (command as? BenchCommand)?.threads }
     }
 }
 

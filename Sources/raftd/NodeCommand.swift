@@ -3,6 +3,7 @@ import ClusterConfig
 import Foundation
 import Logging
 import NIOCore
+import ProgramMain
 import RaftEngine
 import RaftServer
 import RaftStorage
@@ -42,7 +43,7 @@ struct NodeCommand: AsyncParsableCommand {
             throw ValidationError("--id \(id) is not a node of this cluster (node_count = \(config.nodeCount))")
         }
         let logger = DaemonLogging.logger(label: "raftd.node", metadata: ["node": "\(id)"])
-        if let threads = NodeThreads.count { logger.info("running on \(threads) network and task threads") }
+        if let threads = EventLoopExecutor.threads { logger.info("running on \(threads) network and task threads") }
         let directory = config.stateDirectory(ofNode: id)
         if rebuild {
             do {

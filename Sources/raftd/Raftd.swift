@@ -1,7 +1,7 @@
 import ArgumentParser
 // Imported for its link: jemalloc becomes the allocator of every raftd process.
 import CJemalloc
-import Foundation
+import ProgramMain
 
 /// The raftkv daemon.
 struct Raftd: AsyncParsableCommand {
@@ -12,44 +12,11 @@ struct Raftd: AsyncParsableCommand {
         subcommands: [NodeCommand.self, GatewayCommand.self, ClusterCommand.self])
 }
 
-/// raftd's entry point. It parses the command line before any task starts, because a node runs
-/// its tasks on threads that must be chosen first (`NodeThreads`); then it runs the command as a
-/// task and exits as `AsyncParsableCommand.main()` would.
+/// raftd's entry point: a node runs its tasks on its `node_threads` event loops, chosen before
+/// any task starts (see `ProgramMain`).
 @main
 enum RaftdMain {
     static func main() {
-        let command: ParsedCommand
-        do {
-            command = ParsedCommand(try Raftd.parseAsRoot())
-        } catch {
-            Raftd.exit(withError: error)
-        }
-        if let node = command.command as? NodeCommand { NodeThreads.install(node.threads()) }
-        Task.detached { await command.run() }
-        dispatchMain()
-    }
-}
-
-/// A parsed command on its way from `main` to the task that runs it; nothing else touches it.
-private struct ParsedCommand: @unchecked Sendable {
-    var command: ParsableCommand
-
-    init(_ command: ParsableCommand) {
-        self.command = command
-    }
-
-    func run() async -> Never {
-        do {
-            if var asyncCommand = command as? AsyncParsableCommand {
-                try await asyncCommand.run()
-            } else {
-                // ArgumentParser's own help command, for `raftd help` and help with other flags.
-                var helpCommand = command
-                try helpCommand.run()
-            }
-            Raftd.exit()
-        } catch {
-            Raftd.exit(withError: error)
-        }
+        ProgramMain.run(Raftd.self) { command in (command as? NodeCommand)?.threads() }
     }
 }

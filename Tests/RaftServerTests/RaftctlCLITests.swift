@@ -125,6 +125,7 @@ final class RaftctlCLITests: XCTestCase {
     func testBadFlagsAreUsageErrors() async throws {
         for arguments in [["get", "k", "--bogus"], ["get", "k", "-w", "xml"], ["get", "k", "--timeout", "soon"],
                           ["get", "k", "--timeout", "0s"], ["bench", "--duration", "0s"],
+                          ["bench", "--threads", "0"], ["bench", "--threads", "65"],
                           ["get", "k", "--endpoints", "nohost"], ["get", "k", "--endpoints", "127.0.0.1:1,,127.0.0.1:2"],
                           ["put", "k"], ["cas", "k", "only-one"], ["cas", "k", "a", "b", "--expect-absent"],
                           ["transfer", "0"], ["frobnicate"]] {
@@ -241,13 +242,18 @@ final class RaftctlCLITests: XCTestCase {
         return 0
     }
 
-    func testCommandsAgainstThreeNodes() async throws {
+    /// Writes config.ini for three nodes on free ports and starts them; cancel the returned task to
+    /// stop them.
+    private func startThreeNodes() throws -> (nodes: Task<Void, Never>, addresses: [String]) {
         _ = try raftctlURL()
         let ports = try Self.freePorts(count: 3)
         try writeConfig(nodes: 3, base: ports.base, gateway: ports.gateway)
-        let nodes = startNodes(count: 3, base: ports.base)
+        return (startNodes(count: 3, base: ports.base), (0..<3).map { "127.0.0.1:\(ports.base + $0)" })
+    }
+
+    func testCommandsAgainstThreeNodes() async throws {
+        let (nodes, addresses) = try startThreeNodes()
         defer { nodes.cancel() }
-        let addresses = (0..<3).map { "127.0.0.1:\(ports.base + $0)" }
         let leader = try await waitForLeader(addresses.joined(separator: ","))
         // List a follower first, so the write must follow the not-leader hint.
         let follower = leader == 1 ? 2 : 1
@@ -314,5 +320,24 @@ final class RaftctlCLITests: XCTestCase {
         XCTAssertEqual(heal.stdout.split(separator: "\n").count, 3, heal.stdout)
         let healed = try await raftctl(["status", "-w", "json"])
         XCTAssertFalse(healed.stdout.contains("partitioned from"), healed.stdout)
+    }
+
+    func testBenchRunsOnTheThreadsItIsGiven() async throws {
+        let (nodes, nodeAddresses) = try startThreeNodes()
+        defer { nodes.cancel() }
+        let addresses = nodeAddresses.joined(separator: ",")
+        _ = try await waitForLeader(addresses)
+        for threads in [1, 3] {
+            let bench = try await raftctl([
+                "bench", "--endpoints", addresses, "--clients", "4", "--ratio", "0.5", "--duration", "1s",
+                "--warmup", "0s", "--threads", "\(threads)", "-w", "json",
+            ])
+            XCTAssertEqual(bench.status, 0, bench.stderr)
+            let report = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(bench.stdout.utf8)) as? [String: Any], bench.stdout)
+            XCTAssertEqual(report["threads"] as? Int, threads, bench.stdout)
+            XCTAssertEqual(report["errors"] as? Int, 0, bench.stdout)
+            XCTAssertGreaterThan(report["puts"] as? Int ?? 0, 0, bench.stdout)
+            XCTAssertGreaterThan(report["gets"] as? Int ?? 0, 0, bench.stdout)
+        }
     }
 }
