@@ -32,7 +32,7 @@ public actor NodeHost {
     /// Proposals by log index: the term they were proposed in and who waits for the result.
     private var waitingWrites: [LogIndex: (term: Term, reply: WriteReply)] = [:]
     /// Writes not yet proposed, and the batch proposed last until it is committed.
-    private var proposals = ProposalBatcher()
+    private var proposals: ProposalBatcher
     /// Reads waiting for the next ReadIndex request, which serves all of them at once.
     private var readsForNextRound: [PendingRead] = []
     /// ReadIndex requests by id (at most one at a time), then reads waiting for the state machine
@@ -47,6 +47,8 @@ public actor NodeHost {
     /// Bytes of the entries applied since the last snapshot was started, for `snapshotBytes`.
     private var bytesAppliedSinceSnapshot = 0
     private var tickTask: Task<Void, Never>?
+    /// The gathering deadline a drive is scheduled for (see `ProposalBatcher`).
+    private var scheduledGatheringDeadline: ContinuousClock.Instant?
     /// Set by `stop()`: every later input is ignored and nothing more is written.
     private var isStopped = false
     /// The last applied entries, for the dashboard's log strip; summarised only when asked for.
@@ -57,6 +59,7 @@ public actor NodeHost {
     public init(options: NodeOptions, logger: Logger) throws {
         self.options = options
         self.logger = logger
+        proposals = ProposalBatcher(maximumGathering: .milliseconds(options.tickMs))
         var storageLog = logger
         storageLog[metadataKey: "component"] = "storage"
         let storage = try NodeStorage(
@@ -186,15 +189,15 @@ public actor NodeHost {
 
     /// Proposes every waiting write as one batch, unless the previous batch is not committed yet
     /// (see `ProposalBatcher`).
-    private func proposeWaitingWrites() {
-        guard !isStopped, storageFailure == nil, proposals.canPropose else { return }
+    private func proposeWaitingWrites(at now: ContinuousClock.Instant) {
+        guard !isStopped, storageFailure == nil, proposals.canPropose(at: now) else { return }
         let batch = proposals.takeAll()
         do {
             let receipt = try engine.propose(batch.map(\.command))
             for (offset, waiter) in batch.enumerated() {
                 waitingWrites[receipt.firstIndex + LogIndex(offset)] = (receipt.term, waiter.reply)
             }
-            proposals.proposed(through: receipt.lastIndex)
+            proposals.proposed(batch.count, through: receipt.lastIndex, at: now)
         } catch {
             for waiter in batch { waiter.reply(.failure(notLeader)) }
         }
@@ -258,12 +261,31 @@ public actor NodeHost {
     private func drive() {
         takeFinishedWrites()
         while !isStopped, storageFailure == nil {
-            proposals.committed(through: engine.commitIndex)
-            proposeWaitingWrites()
+            let now = ContinuousClock.now
+            proposals.committed(through: engine.commitIndex, at: now)
+            proposeWaitingWrites(at: now)
             guard engine.hasReady else { break }
             handle(engine.ready())
         }
+        scheduleGatheringDeadline()
         notifyStatusListeners()
+    }
+
+    /// Arranges a drive for when the writes waiting for a batch to gather are due (see
+    /// `ProposalBatcher`), unless one is arranged for that time already.
+    private func scheduleGatheringDeadline() {
+        guard let deadline = proposals.gatheringDeadline, deadline != scheduledGatheringDeadline else { return }
+        scheduledGatheringDeadline = deadline
+        let wait = ContinuousClock.now.duration(to: deadline)
+        let nanoseconds = wait.components.seconds * 1_000_000_000 + wait.components.attoseconds / 1_000_000_000
+        MultiThreadedEventLoopGroup.singleton.next().scheduleTask(in: .nanoseconds(max(0, nanoseconds))) {
+            Task { await self.gatheringDeadlinePassed() }
+        }
+    }
+
+    private func gatheringDeadlinePassed() {
+        scheduledGatheringDeadline = nil
+        drive()
     }
 
     private func handle(_ ready: Ready) {

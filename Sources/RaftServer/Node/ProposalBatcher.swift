@@ -6,18 +6,49 @@ import RaftEngine
 /// batch. Under load this makes a batch hold every write that arrived during one commit round
 /// (one append message per follower and one fsync per node for many writes); a write arriving
 /// at an idle leader is proposed at once.
+///
+/// Once a busy batch (`busyBatch` writes or more) is committed, the next batch also waits for the
+/// clients just answered: it is proposed when as many writes wait as were waiting at the commit
+/// plus as were answered, or when as long has passed as the committed batch took from proposal to
+/// commit (at most `maximumGathering`), whichever comes first. Without that, clients that wait for
+/// each answer before sending again split into two groups that take turns, each group's batch half
+/// as large as it could be, while every batch costs an append and an fsync on every node whatever
+/// its size. Writes from clients that do not come back wait at most that long.
 struct ProposalBatcher {
     typealias Waiter = (command: [UInt8], reply: WriteReply)
 
+    /// The smallest committed batch after which the next one gathers.
+    static let busyBatch = 8
+
+    /// The longest a batch waits for clients to come back.
+    let maximumGathering: Duration
     private var waiting: [Waiter] = []
-    /// The last log index of the batch in flight, if any.
-    private var inFlightThrough: LogIndex?
+    /// The batch in flight, if any: its last log index, its size and when it was proposed.
+    private var inFlight: (through: LogIndex, count: Int, proposedAt: ContinuousClock.Instant)?
+    /// After a busy batch was committed: how many writes the next batch waits for, and until when.
+    private var gathering: (writes: Int, until: ContinuousClock.Instant)?
+
+    init(maximumGathering: Duration) {
+        self.maximumGathering = maximumGathering
+    }
 
     mutating func add(_ command: [UInt8], _ reply: @escaping WriteReply) {
         waiting.append((command, reply))
     }
 
-    var canPropose: Bool { !waiting.isEmpty && inFlightThrough == nil }
+    /// Whether the waiting writes are to be proposed now.
+    func canPropose(at now: ContinuousClock.Instant) -> Bool {
+        guard !waiting.isEmpty, inFlight == nil else { return false }
+        guard let gathering else { return true }
+        return waiting.count >= gathering.writes || now >= gathering.until
+    }
+
+    /// When the writes waiting now are to be proposed even if fewer came than the batch gathers for;
+    /// nil if nothing waits for a deadline.
+    var gatheringDeadline: ContinuousClock.Instant? {
+        guard !waiting.isEmpty, inFlight == nil else { return nil }
+        return gathering?.until
+    }
 
     /// Removes and returns every waiting write.
     mutating func takeAll() -> [Waiter] {
@@ -25,17 +56,24 @@ struct ProposalBatcher {
         return waiting
     }
 
-    mutating func proposed(through lastIndex: LogIndex) {
-        inFlightThrough = lastIndex
+    /// `count` writes were proposed as one batch ending at `lastIndex`.
+    mutating func proposed(_ count: Int, through lastIndex: LogIndex, at now: ContinuousClock.Instant) {
+        inFlight = (lastIndex, count, now)
+        gathering = nil
     }
 
     /// The log is committed through `index`.
-    mutating func committed(through index: LogIndex) {
-        if let last = inFlightThrough, index >= last { inFlightThrough = nil }
+    mutating func committed(through index: LogIndex, at now: ContinuousClock.Instant) {
+        guard let batch = inFlight, index >= batch.through else { return }
+        inFlight = nil
+        guard batch.count >= Self.busyBatch else { return }
+        let round = min(batch.proposedAt.duration(to: now), maximumGathering)
+        gathering = (waiting.count + batch.count, now + round)
     }
 
     /// Leadership was lost: what was proposed is no longer this node's to wait for.
     mutating func reset() {
-        inFlightThrough = nil
+        inFlight = nil
+        gathering = nil
     }
 }
