@@ -20,7 +20,7 @@ public enum EventLoopExecutor {
         if NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor() {
             self.threads = threads
         } else {
-            let warning = "\(program): warning: could not run tasks on \(threads) event-loop threads; they run on Swift's default executor\n"
+            let warning = "\(program): warning: could not run tasks on the event loops (\(threads) asked for); they run on Swift's default executor\n"
             FileHandle.standardError.write(Data(warning.utf8))
         }
     }

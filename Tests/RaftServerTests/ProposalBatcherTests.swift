@@ -54,6 +54,33 @@ final class ProposalBatcherTests: XCTestCase {
         XCTAssertNil(batcher.gatheringDeadline, "nothing gathers while a batch is in flight")
     }
 
+    func testBelowABusyBatchNothingGathers() {
+        var batcher = ProposalBatcher(maximumGathering: .milliseconds(10))
+        add(&batcher, 1...7)
+        XCTAssertEqual(propose(&batcher, through: 7, at: 0), 7)
+        batcher.committed(through: 7, at: at(2))
+        add(&batcher, 8...8)
+        XCTAssertTrue(batcher.canPropose(at: at(2)))
+        XCTAssertNil(batcher.gatheringDeadline)
+    }
+
+    func testReadsCountAsClientsComeBack() {
+        var batcher = ProposalBatcher(maximumGathering: .milliseconds(10))
+        batcher.readArrived()
+        add(&batcher, 1...8)
+        XCTAssertEqual(propose(&batcher, through: 8, at: 0), 8)
+        add(&batcher, 9...10)
+        batcher.committed(through: 8, at: at(2))
+        // 2 waiting and 8 answered: 10 requests are gathered for. The read before the commit does
+        // not count: nothing was gathering then.
+        add(&batcher, 11...14)
+        for _ in 1...3 { batcher.readArrived() }
+        XCTAssertFalse(batcher.canPropose(at: at(3)), "6 writes and 3 reads of 10")
+        batcher.readArrived()
+        XCTAssertTrue(batcher.canPropose(at: at(3)), "6 writes and 4 reads")
+        XCTAssertEqual(propose(&batcher, through: 14, at: 3), 6)
+    }
+
     func testClientsThatDoNotComeBackWaitOneRoundAtMost() {
         var batcher = ProposalBatcher(maximumGathering: .milliseconds(10))
         add(&batcher, 1...8)

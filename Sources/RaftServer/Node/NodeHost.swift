@@ -32,7 +32,7 @@ public actor NodeHost {
     /// Proposals by log index: the term they were proposed in and who waits for the result.
     private var waitingWrites: [LogIndex: (term: Term, reply: WriteReply)] = [:]
     /// Writes not yet proposed, and the batch proposed last until it is committed.
-    private var proposals: ProposalBatcher
+    private(set) var proposals: ProposalBatcher
     /// Reads waiting for the next ReadIndex request, which serves all of them at once.
     private var readsForNextRound: [PendingRead] = []
     /// ReadIndex requests by id (at most one at a time), then reads waiting for the state machine
@@ -88,12 +88,13 @@ public actor NodeHost {
     /// node's tasks (`node_threads`), each tick then wakes one thread instead of two or three.
     public func start() {
         peers.start()
-        let tick = TimeAmount.milliseconds(Int64(options.tickMs))
-        let loop = MultiThreadedEventLoopGroup.singleton.next()
+        let tick = TimeAmount(.milliseconds(options.tickMs))
+        let loop = MultiThreadedEventLoopGroup.currentEventLoop ?? MultiThreadedEventLoopGroup.singleton.next()
         tickTask = Task { [weak self] in
             while !Task.isCancelled {
                 try? await loop.scheduleTask(in: tick) {}.futureResult.get()
-                await self?.tick()
+                guard let host = self else { return }
+                await host.tick()
             }
         }
     }
@@ -221,6 +222,7 @@ public actor NodeHost {
             return reply(.failure(NodeError.invalidArgument(problem)))
         }
         if let refusal = refusal { return reply(.failure(refusal)) }
+        proposals.readArrived()
         readsForNextRound.append((key, reply))
     }
 
@@ -241,6 +243,8 @@ public actor NodeHost {
         if let problem = KVLimits(maxKeyBytes: options.maxKeyBytes, maxValueBytes: options.maxValueBytes).problem(withKey: key) {
             throw NodeError.invalidArgument(problem)
         }
+        proposals.readArrived()
+        if proposals.canPropose(at: .now) { drive() }
         return (store.get(key), store.appliedIndex)
     }
 
@@ -257,7 +261,8 @@ public actor NodeHost {
 
     /// Carries out every Ready, proposing waiting writes whenever the previous batch allows. The
     /// next batch is proposed before the Ready that announces the previous one's commit is taken,
-    /// so that followers get the commit and the new entries in one append.
+    /// so that followers get the commit and the new entries in one append; after a busy batch, the
+    /// next one may instead gather first, and the commit goes with it (see `ProposalBatcher`).
     private func drive() {
         takeFinishedWrites()
         while !isStopped, storageFailure == nil {
@@ -276,15 +281,15 @@ public actor NodeHost {
     private func scheduleGatheringDeadline() {
         guard let deadline = proposals.gatheringDeadline, deadline != scheduledGatheringDeadline else { return }
         scheduledGatheringDeadline = deadline
-        let wait = ContinuousClock.now.duration(to: deadline)
-        let nanoseconds = wait.components.seconds * 1_000_000_000 + wait.components.attoseconds / 1_000_000_000
-        MultiThreadedEventLoopGroup.singleton.next().scheduleTask(in: .nanoseconds(max(0, nanoseconds))) {
-            Task { await self.gatheringDeadlinePassed() }
+        let loop = MultiThreadedEventLoopGroup.currentEventLoop ?? MultiThreadedEventLoopGroup.singleton.next()
+        loop.scheduleTask(in: TimeAmount(ContinuousClock.now.duration(to: deadline))) {
+            Task { await self.gatheringDeadlinePassed(deadline) }
         }
     }
 
-    private func gatheringDeadlinePassed() {
-        scheduledGatheringDeadline = nil
+    private func gatheringDeadlinePassed(_ deadline: ContinuousClock.Instant) {
+        // A later deadline has a drive of its own arranged.
+        if scheduledGatheringDeadline == deadline { scheduledGatheringDeadline = nil }
         drive()
     }
 
