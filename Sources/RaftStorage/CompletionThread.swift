@@ -5,8 +5,9 @@ import Foundation
 /// when writes are already waiting, goes straight on to write and fsync them, so callbacks never
 /// delay the disk; when none are waiting it runs the callbacks itself and saves a thread switch.
 ///
-/// Callbacks handed over with `handOff: false` must all come from one thread (the writer), since
-/// they may run right there; with `handOff: true` any thread may hand them over.
+/// Callbacks handed over with `handOff: false` may run right there, so they must never be handed
+/// over from two threads at once (the group-commit writer hands them over only while it holds the
+/// storage); with `handOff: true` any thread may hand them over.
 final class CompletionThread: @unchecked Sendable {
     private let condition = NSCondition()
     private var work: [() -> Void] = []
@@ -50,8 +51,9 @@ final class CompletionThread: @unchecked Sendable {
             return
         }
         work.append(contentsOf: callbacks)
-        condition.signal()
         condition.unlock()
+        // Signalled after unlocking, so that the thread, once woken, does not block on the lock.
+        condition.signal()
     }
 
     /// Runs everything queued so far, then ends the thread; returns once it has.

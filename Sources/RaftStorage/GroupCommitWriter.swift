@@ -5,6 +5,7 @@ import RaftEngine
 /// submitted while the previous fsync was running is written and then covered by a single fsync.
 /// Completions run in submission order, only after that fsync returned; when more writes are
 /// already waiting, a second thread runs them while the writer starts the next write and fsync.
+/// A caller may also make a write on its own thread while the writer is idle (`writeHereIfIdle`).
 ///
 /// Snapshots the application takes are encoded and saved on a third thread, at a lower CPU
 /// priority, so that neither log writes nor the node's other work wait for them; only releasing
@@ -28,6 +29,9 @@ public final class GroupCommitWriter: @unchecked Sendable {
     private var snapshotJobs: [SnapshotJob] = []
     private var stopping = false
     private var stopped = false
+    /// Set while storage is in use: by the writer thread from taking work until its completions
+    /// are handed over, or by a caller of `writeHereIfIdle`. Only one of them uses storage at once.
+    private var busy = false
     private var failure: StorageError?
     private var thread: Thread?
     /// Number of fsyncs issued and writes they covered, for benchmarks and status.
@@ -52,8 +56,34 @@ public final class GroupCommitWriter: @unchecked Sendable {
         // failed here, so that its completion cannot overtake those of earlier writes.
         precondition(!stopping, "write submitted after the writer was stopped")
         queue.append((write, completion))
-        condition.signal()
         condition.unlock()
+        // Signalled after unlocking, so that the writer, once woken, does not block on the lock.
+        condition.signal()
+    }
+
+    /// Writes and syncs on the calling thread, if no write is queued or being written, and runs
+    /// `completion` in order with those of earlier writes (at once, unless the completion thread
+    /// still runs earlier ones). Returns false, having done nothing, otherwise; the caller then
+    /// submits the write.
+    ///
+    /// For a caller that has nothing to do until the write is durable: it saves handing the write
+    /// to the writer thread and the answer back, two thread wake-ups, at the cost of the calling
+    /// thread waiting for the disk.
+    public func writeHereIfIdle(_ write: StorageWrite, completion: @escaping Completion) -> Bool {
+        condition.lock()
+        guard !busy, queue.isEmpty, snapshotJobs.isEmpty, failure == nil, !stopping else {
+            condition.unlock()
+            return false
+        }
+        busy = true
+        condition.unlock()
+        writeAndComplete([(write, completion)], handOff: false)
+        condition.lock()
+        busy = false
+        let workWaiting = !queue.isEmpty || !snapshotJobs.isEmpty || stopping
+        condition.unlock()
+        if workWaiting { condition.signal() }
+        return true
     }
 
     /// Saves a snapshot the application takes: `take` runs and the file is saved on the snapshot
@@ -97,7 +127,7 @@ public final class GroupCommitWriter: @unchecked Sendable {
     private func runLoop() {
         while true {
             condition.lock()
-            while queue.isEmpty && snapshotJobs.isEmpty && !stopping { condition.wait() }
+            while busy || (queue.isEmpty && snapshotJobs.isEmpty && !stopping) { condition.wait() }
             if queue.isEmpty && snapshotJobs.isEmpty && stopping {
                 stopped = true
                 condition.broadcast()
@@ -108,38 +138,46 @@ public final class GroupCommitWriter: @unchecked Sendable {
             let snapshots = snapshotJobs
             queue = []
             snapshotJobs = []
+            busy = true
             condition.unlock()
-            if batch.isEmpty {
-                saveSnapshots(snapshots)
-                continue
-            }
-
-            let outcome: Result<Void, StorageError>
-            do throws(StorageError) {
-                for item in batch { try storage.write(item.write) }
-                try storage.sync()
-                outcome = .success(())
-            } catch {
-                outcome = .failure(error)
-            }
-            condition.lock()
-            syncs += 1
-            writesCovered += batch.count
-            let writesWaiting = !queue.isEmpty
-            condition.unlock()
-            let callbacks: [() -> Void] = batch.map { item in
-                switch outcome {
-                case .success: { item.completion(.success(DurableWrite(readyID: item.write.readyID))) }
-                case .failure(let error): { item.completion(.failure(error)) }
-                }
-            }
-            completions.run(callbacks, handOff: writesWaiting)
-            if case .failure(let error) = outcome {
-                condition.lock()
-                failure = error
-                condition.unlock()
+            if !batch.isEmpty {
+                writeAndComplete(batch, handOff: nil)
             }
             saveSnapshots(snapshots)
+            condition.lock()
+            busy = false
+            condition.unlock()
+        }
+    }
+
+    /// Writes `batch`, covers it with one fsync, and hands its completions to `completions`: to be
+    /// run there when `handOff` is true or, when it is nil, if more writes are already waiting.
+    /// Only while `busy` is held.
+    private func writeAndComplete(_ batch: [(write: StorageWrite, completion: Completion)], handOff: Bool?) {
+        let outcome: Result<Void, StorageError>
+        do throws(StorageError) {
+            for item in batch { try storage.write(item.write) }
+            try storage.sync()
+            outcome = .success(())
+        } catch {
+            outcome = .failure(error)
+        }
+        condition.lock()
+        syncs += 1
+        writesCovered += batch.count
+        let writesWaiting = !queue.isEmpty
+        condition.unlock()
+        let callbacks: [() -> Void] = batch.map { item in
+            switch outcome {
+            case .success: { item.completion(.success(DurableWrite(readyID: item.write.readyID))) }
+            case .failure(let error): { item.completion(.failure(error)) }
+            }
+        }
+        completions.run(callbacks, handOff: handOff ?? writesWaiting)
+        if case .failure(let error) = outcome {
+            condition.lock()
+            failure = error
+            condition.unlock()
         }
     }
 

@@ -126,6 +126,73 @@ final class GroupCommitTests: XCTestCase {
         XCTAssertEqual(state.hardState.commit, 100)
     }
 
+    /// Writes made on the caller's thread while storage is idle and writes handed to the writer
+    /// thread interleave: each is durable before it completes, and they complete, and are
+    /// recovered, in the order they were made.
+    func testWritesMadeHereAndSubmittedCompleteInOrder() throws {
+        let controlled = ControlledFileSystem()
+        controlled.syncDelayMicroseconds = 300
+        let storage = try NodeStorage(directory: directory, fileSystem: controlled, options: StorageOptions(segmentBytes: 8 << 10))
+        let writer = GroupCommitWriter(storage: storage)
+        let log = CompletionLog()
+        let fs = controlled.inner
+        let directory = self.directory
+        var writtenHere = 0
+        var submitted = 0
+        for id in 1...300 as ClosedRange<UInt64> {
+            log.done.enter()
+            let write = StorageWrite(readyID: id, entries: [makeEntry(id, term: 1, size: 64)],
+                                     hardState: id == 1 ? HardState(term: 1, vote: 1, commit: 0) : nil)
+            let completion: GroupCommitWriter.Completion = { result in
+                let wal = joinPath(directory, "wal")
+                let durable = ((try? fs.listDirectory(wal)) ?? []).flatMap { records(in: fs.durableContent(of: joinPath(wal, $0)) ?? []) }
+                let problem = durable.contains(where: { $0.entryIndex == id }) ? nil : "write \(id) completed before its entry was synced"
+                log.record(id, result, problem: problem)
+            }
+            if id % 3 != 0, writer.writeHereIfIdle(write, completion: completion) {
+                writtenHere += 1
+            } else {
+                writer.submit(write, completion: completion)
+                submitted += 1
+            }
+            if id % 7 == 0 { usleep(1_000) }
+        }
+        XCTAssertEqual(log.done.wait(timeout: .now() + 20), .success)
+        writer.stop()
+
+        XCTAssertEqual(log.all.map(\.id), Array(1...300), "completions out of order")
+        XCTAssertTrue(log.all.allSatisfy(\.ok))
+        XCTAssertEqual(log.issues, [])
+        XCTAssertGreaterThan(writtenHere, 0, "no write was made on the caller's thread")
+        XCTAssertGreaterThanOrEqual(submitted, 100)
+        controlled.inner.crash()
+        let state = try NodeStorage(directory: directory, fileSystem: controlled.inner).recovered
+        XCTAssertEqual(state.entries, (1...300).map { makeEntry($0, term: 1, size: 64) })
+    }
+
+    /// While a write is queued or being written, a write is not made on the caller's thread (it
+    /// would overtake the other or use storage at the same time).
+    func testNoWriteIsMadeHereWhileAnotherIsPending() throws {
+        let controlled = ControlledFileSystem()
+        controlled.syncDelayMicroseconds = 100_000
+        let storage = try NodeStorage(directory: directory, fileSystem: controlled)
+        let writer = GroupCommitWriter(storage: storage)
+        let log = CompletionLog()
+        log.done.enter()
+        writer.submit(StorageWrite(readyID: 1, entries: [makeEntry(1, term: 1)], hardState: HardState(term: 1, vote: 1, commit: 0))) { log.record(1, $0) }
+        let madeHere = writer.writeHereIfIdle(StorageWrite(readyID: 2, entries: [makeEntry(2, term: 1)])) { _ in
+            XCTFail("a write refused here must not complete")
+        }
+        XCTAssertFalse(madeHere)
+        XCTAssertEqual(log.done.wait(timeout: .now() + 20), .success)
+        log.done.enter()
+        XCTAssertTrue(writer.writeHereIfIdle(StorageWrite(readyID: 2, entries: [makeEntry(2, term: 1)])) { log.record(2, $0) })
+        XCTAssertEqual(log.done.wait(timeout: .now() + 20), .success)
+        writer.stop()
+        XCTAssertEqual(log.all.map(\.id), [1, 2])
+        XCTAssertEqual(writer.syncs, 2)
+    }
+
     func testAWriteWithNothingInItCostsNoFdatasync() async throws {
         let fs = InMemoryFileSystem()
         let writer = GroupCommitWriter(storage: try NodeStorage(directory: directory, fileSystem: fs))

@@ -7,13 +7,14 @@ import RaftEngine
 import RaftStorage
 
 /// One running node: the engine driven by real time, its storage, its state machine and its
-/// peers. All engine access happens on this actor; storage runs on the group-commit thread and
-/// reports back, in order, through `finishedWrites`.
+/// peers. All engine access happens on this actor; storage runs on the group-commit thread (a
+/// follower's appends, when nothing else is pending, on this actor's own thread) and reports
+/// back, in order, through `finishedWrites`.
 ///
 /// The Ready contract is carried out exactly: messages are sent at once, the write is handed to
 /// storage, and the acknowledgements that depend on it (`messagesAfterPersist`) are released only
-/// when its fsync (and every earlier one) has returned: by the storage thread itself, right after
-/// the fsync, so a follower's answer does not wait for this actor to be scheduled.
+/// when its fsync (and every earlier one) has returned: by the thread that made the write, right
+/// after the fsync, so a follower's answer does not wait for this actor to be scheduled.
 public actor NodeHost {
     public let options: NodeOptions
     var engine: RaftNode
@@ -311,11 +312,19 @@ public actor NodeHost {
             let release = ready.messagesAfterPersist
             let peers = self.peers
             let halted = self.halted
-            writer.submit(StorageWrite(ready)) { result in
+            let completion: GroupCommitWriter.Completion = { result in
                 // The answer goes first: a follower whose acknowledgement brings the commit index
                 // back at once then already knows, when that arrives, that the entries are durable.
                 finished.add((id, result))
                 if case .success = result, !halted.isSet { peers.send(release) }
+            }
+            let write = StorageWrite(ready)
+            // A follower has nothing to send before its write of entries is durable: unless
+            // storage is busy, it writes right here rather than waking the writer thread and being
+            // woken back. A snapshot from the leader (megabytes) still goes to the writer thread.
+            let writesHere = engine.role == .follower && write.snapshot == nil
+            if !writesHere || !writer.writeHereIfIdle(write, completion: completion) {
+                writer.submit(write, completion: completion)
             }
         } else {
             peers.send(ready.messagesAfterPersist)
