@@ -27,7 +27,7 @@ struct BenchCommand: AsyncParsableCommand {
     @OptionGroup var globals: GlobalOptions
 
     @Option(help: "Concurrent clients, 1 to 1024.") var clients = 16
-    @Option(help: "gRPC connections the clients share (at most one per client).") var conns = 8
+    @Option(help: "gRPC connections the clients share (at most one per client; one, as in etcd's benchmark tool).") var conns = 1
     @Option(help: "Number of distinct keys, chosen uniformly.") var keys = 10_000
     @Option(help: "Bytes per key.") var keySize = 8
     @Option(help: "Bytes per value.") var valueSize = 256
