@@ -30,7 +30,8 @@ public final class GroupCommitWriter: @unchecked Sendable {
     private var stopping = false
     private var stopped = false
     /// Set while storage is in use: by the writer thread from taking work until its completions
-    /// are handed over, or by a caller of `writeHereIfIdle`. Only one of them uses storage at once.
+    /// are handed over (or have run, when it runs them itself) and the log its snapshots cover is
+    /// released, or by a caller of `writeHereIfIdle`. Only one of them uses storage at once.
     private var busy = false
     private var failure: StorageError?
     private var thread: Thread?
@@ -82,7 +83,8 @@ public final class GroupCommitWriter: @unchecked Sendable {
         busy = false
         let workWaiting = !queue.isEmpty || !snapshotJobs.isEmpty || stopping
         condition.unlock()
-        if workWaiting { condition.signal() }
+        // Both the writer thread and a `stop()` may be waiting.
+        if workWaiting { condition.broadcast() }
         return true
     }
 

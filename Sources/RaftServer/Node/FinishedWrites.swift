@@ -4,13 +4,13 @@ import Synchronization
 /// Storage's answers to the node's writes, in the order they finished, until the node actor takes
 /// them.
 ///
-/// The storage thread adds each answer here. It wakes the actor at once only when the node needs
-/// its own durability at once: a leader counts it toward a commit, a candidate toward its vote, and
-/// a failed write stops the node. A follower's acknowledgement leaves from the storage thread right
-/// after its answer is added, and the actor takes the answer with its next input (the append or
-/// heartbeat that brings the commit back, or a tick), which saves a thread wake-up for every write
-/// under load. Taking an answer late only
-/// delays what the engine learns, as a slower disk would.
+/// Storage adds each answer here, from whichever thread made the write or ran its completion. It
+/// wakes the actor at once only when the node needs its own durability at once: a leader counts it
+/// toward a commit, a candidate toward its vote, and a failed write stops the node. A follower's
+/// acknowledgement leaves right after its answer is added, and the actor takes the answer with its
+/// next input (the append or heartbeat that brings the commit back, or a tick), which saves a
+/// thread wake-up for every write under load. Taking an answer late only delays what the engine
+/// learns, as a slower disk would.
 final class FinishedWrites: Sendable {
     typealias Answer = (readyID: UInt64, result: Result<DurableWrite, StorageError>)
 
@@ -28,7 +28,7 @@ final class FinishedWrites: Sendable {
         (wakeUps, wakeContinuation) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(1))
     }
 
-    /// Adds the answer to a write; called by the storage thread, in order.
+    /// Adds the answer to a write; called by storage, in order.
     func add(_ answer: Answer) {
         let wake = state.withLock { state in
             state.answers.append(answer)

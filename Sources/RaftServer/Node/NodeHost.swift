@@ -13,8 +13,9 @@ import RaftStorage
 ///
 /// The Ready contract is carried out exactly: messages are sent at once, the write is handed to
 /// storage, and the acknowledgements that depend on it (`messagesAfterPersist`) are released only
-/// when its fsync (and every earlier one) has returned: by the thread that made the write, right
-/// after the fsync, so a follower's answer does not wait for this actor to be scheduled.
+/// when its fsync (and every earlier one) has returned: right after the fsync, by the thread that
+/// made the write (or storage's completion thread, while it still delivers earlier answers), so a
+/// follower's answer does not wait for this actor to be scheduled.
 public actor NodeHost {
     public let options: NodeOptions
     var engine: RaftNode
