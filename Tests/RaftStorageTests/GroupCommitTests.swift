@@ -46,6 +46,26 @@ final class GroupCommitTests: XCTestCase {
         return indexes
     }
 
+    /// Write `id` of a numbered sequence: it holds entry `id`, and the first also the hard state.
+    private static func numberedWrite(_ id: UInt64) -> StorageWrite {
+        StorageWrite(readyID: id, entries: [makeEntry(id, term: 1, size: 64)],
+                     hardState: id == 1 ? HardState(term: 1, vote: 1, commit: 0) : nil)
+    }
+
+    /// A completion for `numberedWrite(id)` that records it in `log`, noting a problem if the
+    /// write succeeded before its entry was in the synced bytes of the log in `directory`.
+    private static func recordingDurability(of id: UInt64, in fs: InMemoryFileSystem, directory: String, to log: CompletionLog) -> GroupCommitWriter.Completion {
+        let wal = joinPath(directory, "wal")
+        return { result in
+            var problem: String?
+            if case .success = result {
+                let durable = ((try? fs.listDirectory(wal)) ?? []).flatMap { records(in: fs.durableContent(of: joinPath(wal, $0)) ?? []) }
+                if !durable.contains(where: { $0.entryIndex == id }) { problem = "write \(id) completed before its entry was synced" }
+            }
+            log.record(id, result, problem: problem)
+        }
+    }
+
     /// Submits writes 1...`count` (write n holds entry n) from `threads` threads; submissions are
     /// serialized so that write n is queued before write n+1.
     private func submitConcurrently(_ writer: GroupCommitWriter, fs: InMemoryFileSystem, log: CompletionLog, ids: ClosedRange<UInt64>, threads: Int) {
@@ -62,18 +82,7 @@ final class GroupCommitTests: XCTestCase {
                 let id = next
                 next += 1
                 log.done.enter()
-                let write = StorageWrite(readyID: id, entries: [makeEntry(id, term: 1, size: 64)],
-                                         hardState: id == 1 ? HardState(term: 1, vote: 1, commit: 0) : nil)
-                writer.submit(write) { result in
-                    var problem: String?
-                    if case .success = result {
-                        // Durable before the completion runs: the entry is in the synced bytes.
-                        let wal = joinPath(directory, "wal")
-                        let durable = ((try? fs.listDirectory(wal)) ?? []).flatMap { records(in: fs.durableContent(of: joinPath(wal, $0)) ?? []) }
-                        if !durable.contains(where: { $0.entryIndex == id }) { problem = "write \(id) completed before its entry was synced" }
-                    }
-                    log.record(id, result, problem: problem)
-                }
+                writer.submit(Self.numberedWrite(id), completion: Self.recordingDurability(of: id, in: fs, directory: directory, to: log))
                 lock.unlock()
                 usleep(UInt32.random(in: 0...200))
             }
@@ -135,20 +144,12 @@ final class GroupCommitTests: XCTestCase {
         let storage = try NodeStorage(directory: directory, fileSystem: controlled, options: StorageOptions(segmentBytes: 8 << 10))
         let writer = GroupCommitWriter(storage: storage)
         let log = CompletionLog()
-        let fs = controlled.inner
-        let directory = self.directory
         var writtenHere = 0
         var submitted = 0
         for id in 1...300 as ClosedRange<UInt64> {
             log.done.enter()
-            let write = StorageWrite(readyID: id, entries: [makeEntry(id, term: 1, size: 64)],
-                                     hardState: id == 1 ? HardState(term: 1, vote: 1, commit: 0) : nil)
-            let completion: GroupCommitWriter.Completion = { result in
-                let wal = joinPath(directory, "wal")
-                let durable = ((try? fs.listDirectory(wal)) ?? []).flatMap { records(in: fs.durableContent(of: joinPath(wal, $0)) ?? []) }
-                let problem = durable.contains(where: { $0.entryIndex == id }) ? nil : "write \(id) completed before its entry was synced"
-                log.record(id, result, problem: problem)
-            }
+            let write = Self.numberedWrite(id)
+            let completion = Self.recordingDurability(of: id, in: controlled.inner, directory: directory, to: log)
             if id % 3 != 0, writer.writeHereIfIdle(write, completion: completion) {
                 writtenHere += 1
             } else {
